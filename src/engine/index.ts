@@ -1,0 +1,12 @@
+export type { BuildOptions, BuildResult } from "./build.js";
+export { BuildFailedError } from "./build.js";
+export type { BuildFailure } from "./buildlog.js";
+export { summarizeBuildFailure } from "./buildlog.js";
+export type { EngineConfig, EngineEndpoint } from "./config.js";
+export { parseDockerHost, resolveEngineConfig } from "./config.js";
+export type { EngineVersion, RunResult, StopResult } from "./engine.js";
+export { Engine, EngineSession } from "./engine.js";
+export type { ContainerOutput } from "./logs.js";
+export { demuxLogs } from "./logs.js";
+export type { BuildSecret, BuildSpec, PortBinding, RunSpec, VolumeMount } from "./plans.js";
+export { LABEL_MANAGED, LABEL_SESSION, toBuildInvocation, toCreateOptions } from "./plans.js";
