@@ -34,7 +34,9 @@ export class BuildFailedError extends ShipshapeError {
 
   constructor(failure: BuildFailure, logFile: string, log: string) {
     const where = failure.step ? ` at ${failure.step}` : "";
-    const tail = failure.lastLines.length ? `\n${failure.lastLines.map((line) => `  | ${line}`).join("\n")}` : "";
+    const tail = failure.lastLines.length
+      ? `\n${failure.lastLines.map((line) => `  | ${line}`).join("\n")}`
+      : "";
     super(`build failed${where}${failure.error ? `: ${failure.error}` : ""}${tail}`, {
       exitCode: 1,
       hint: `full log: ${logFile}`,
@@ -45,7 +47,11 @@ export class BuildFailedError extends ShipshapeError {
   }
 }
 
-export async function buildWithCli(config: EngineConfig, spec: BuildSpec, options: BuildOptions = {}): Promise<BuildResult> {
+export async function buildWithCli(
+  config: EngineConfig,
+  spec: BuildSpec,
+  options: BuildOptions = {},
+): Promise<BuildResult> {
   const scratch = await mkdtemp(join(tmpdir(), "shipshape-build-"));
   const iidFile = join(scratch, "iid");
   const logFile = options.logFile ?? join(scratch, "build.log");

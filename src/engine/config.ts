@@ -25,7 +25,9 @@ export function parseDockerHost(value: string, tlsVerify = false): EngineEndpoin
   if (trimmed.startsWith("unix://")) {
     const socketPath = trimmed.slice("unix://".length);
     if (!socketPath.startsWith("/")) {
-      throw new UsageError(`DOCKER_HOST=${value}: a unix socket path must be absolute (unix:///var/run/docker.sock)`);
+      throw new UsageError(
+        `DOCKER_HOST=${value}: a unix socket path must be absolute (unix:///var/run/docker.sock)`,
+      );
     }
     return { kind: "unix", socketPath, display: `unix://${socketPath}` };
   }
@@ -48,7 +50,8 @@ export function parseDockerHost(value: string, tlsVerify = false): EngineEndpoin
 
 export function resolveEngineConfig(env: NodeJS.ProcessEnv = process.env): EngineConfig {
   const dockerHost = env.DOCKER_HOST?.trim();
-  const tlsVerify = env.DOCKER_TLS_VERIFY !== undefined && env.DOCKER_TLS_VERIFY !== "" && env.DOCKER_TLS_VERIFY !== "0";
+  const tlsVerify =
+    env.DOCKER_TLS_VERIFY !== undefined && env.DOCKER_TLS_VERIFY !== "" && env.DOCKER_TLS_VERIFY !== "0";
   const endpoint: EngineEndpoint = dockerHost
     ? parseDockerHost(dockerHost, tlsVerify)
     : { kind: "unix", socketPath: DEFAULT_SOCKET, display: `unix://${DEFAULT_SOCKET}` };

@@ -49,7 +49,10 @@ export function unavailableError(config: EngineConfig, error: unknown): EngineUn
     code === "EACCES"
       ? "run as a user in the docker group (or root), or point DOCKER_HOST at an engine you can use"
       : "start a Docker engine (on a machine without one: sudo bash scripts/testbed.sh) or set DOCKER_HOST to where one runs";
-  return new EngineUnavailableError(`no Docker engine answered at ${where}: ${reason}`, { hint, cause: error });
+  return new EngineUnavailableError(`no Docker engine answered at ${where}: ${reason}`, {
+    hint,
+    cause: error,
+  });
 }
 
 function dockerOptions(config: EngineConfig): Docker.DockerOptions {
@@ -88,7 +91,12 @@ export class Engine {
     return { server: version.Version, api: version.ApiVersion, os: version.Os, arch: version.Arch };
   }
 
-  async info(): Promise<{ runtimes: string[]; mirrors: string[]; storageDriver: string; cgroupVersion: string }> {
+  async info(): Promise<{
+    runtimes: string[];
+    mirrors: string[];
+    storageDriver: string;
+    cgroupVersion: string;
+  }> {
     const info = await this.api.info();
     return {
       runtimes: Object.keys(info.Runtimes ?? {}),
@@ -202,7 +210,9 @@ export class EngineSession {
 
   async connectNetwork(network: string, container: string, aliases: string[] = []): Promise<void> {
     try {
-      await this.api.getNetwork(network).connect({ Container: container, EndpointConfig: { Aliases: aliases } });
+      await this.api
+        .getNetwork(network)
+        .connect({ Container: container, EndpointConfig: { Aliases: aliases } });
     } catch (error) {
       throw engineError(`cannot connect ${container} to network ${network}`, error);
     }
@@ -223,9 +233,12 @@ export class EngineSession {
       return container.id;
     } catch (error) {
       if (statusOf(error) === 404) {
-        throw new EngineError(`image ${spec.image} is not available to the engine (not built, and the pull failed)`, {
-          cause: error,
-        });
+        throw new EngineError(
+          `image ${spec.image} is not available to the engine (not built, and the pull failed)`,
+          {
+            cause: error,
+          },
+        );
       }
       throw engineError(`cannot create container from ${spec.image}`, error);
     }
@@ -297,7 +310,8 @@ export class EngineSession {
     try {
       await this.api.getContainer(id).kill({ signal });
     } catch (error) {
-      if (statusOf(error) !== 409 && statusOf(error) !== 304) throw engineError(`cannot kill ${id.slice(0, 12)}`, error);
+      if (statusOf(error) !== 409 && statusOf(error) !== 304)
+        throw engineError(`cannot kill ${id.slice(0, 12)}`, error);
     }
   }
 
@@ -312,7 +326,8 @@ export class EngineSession {
   async hostPort(id: string, containerPort: number, protocol: "tcp" | "udp" = "tcp"): Promise<number> {
     const ports = (await this.inspect(id)).NetworkSettings.Ports ?? {};
     const binding = ports[`${containerPort}/${protocol}`]?.[0];
-    if (!binding) throw new EngineError(`container ${id.slice(0, 12)} does not publish port ${containerPort}`);
+    if (!binding)
+      throw new EngineError(`container ${id.slice(0, 12)} does not publish port ${containerPort}`);
     return Number(binding.HostPort);
   }
 
@@ -376,6 +391,10 @@ export class EngineSession {
       this.api.listNetworks({ filters }),
       this.api.listVolumes({ filters }),
     ]);
-    return { containers: containers.length, networks: networks.length, volumes: (volumes.Volumes ?? []).length };
+    return {
+      containers: containers.length,
+      networks: networks.length,
+      volumes: (volumes.Volumes ?? []).length,
+    };
   }
 }

@@ -7,7 +7,13 @@ export interface ContainerOutput {
   stderr: string;
 }
 
+/** Whether the buffer starts with a frame header (a TTY container's logs have none). */
+function isMultiplexed(buffer: Buffer): boolean {
+  return buffer.length >= 8 && buffer[0]! <= 2 && buffer[1] === 0 && buffer[2] === 0 && buffer[3] === 0;
+}
+
 export function demuxLogs(buffer: Buffer): ContainerOutput {
+  if (buffer.length > 0 && !isMultiplexed(buffer)) return { stdout: buffer.toString("utf8"), stderr: "" };
   const out: Buffer[] = [];
   const err: Buffer[] = [];
   let offset = 0;
@@ -18,10 +24,6 @@ export function demuxLogs(buffer: Buffer): ContainerOutput {
     if (stream === 2) err.push(payload);
     else out.push(payload);
     offset += 8 + length;
-  }
-  // A buffer that does not start with a frame header came from a TTY container: it is all stdout.
-  if (offset === 0 && buffer.length > 0 && !(buffer[0]! <= 2 && buffer[1] === 0 && buffer[2] === 0)) {
-    return { stdout: buffer.toString("utf8"), stderr: "" };
   }
   return { stdout: Buffer.concat(out).toString("utf8"), stderr: Buffer.concat(err).toString("utf8") };
 }

@@ -69,7 +69,10 @@ function portKey(port: PortBinding): string {
 }
 
 /** Engine API create options for a RunSpec, labelled as belonging to `sessionLabels`' session. */
-export function toCreateOptions(spec: RunSpec, sessionLabels: Record<string, string> = {}): ContainerCreateOptions {
+export function toCreateOptions(
+  spec: RunSpec,
+  sessionLabels: Record<string, string> = {},
+): ContainerCreateOptions {
   const exposed: Record<string, object> = {};
   const bindings: Record<string, { HostIp: string; HostPort: string }[]> = {};
   for (const port of spec.ports ?? []) {
@@ -169,10 +172,12 @@ export function toBuildInvocation(spec: BuildSpec, dockerCli: string, iidFile: s
   for (const tag of spec.tags ?? []) args.push("--tag", tag);
   if (spec.target !== undefined) args.push("--target", spec.target);
   if (spec.platform !== undefined) args.push("--platform", spec.platform);
-  for (const [key, value] of Object.entries(spec.buildArgs ?? {})) args.push("--build-arg", `${key}=${value}`);
+  for (const [key, value] of Object.entries(spec.buildArgs ?? {}))
+    args.push("--build-arg", `${key}=${value}`);
   for (const [key, value] of Object.entries(spec.labels ?? {})) args.push("--label", `${key}=${value}`);
   for (const secret of spec.secrets ?? []) {
-    const source = secret.env !== undefined ? `env=${secret.env}` : secret.src !== undefined ? `src=${secret.src}` : "";
+    const source =
+      secret.env !== undefined ? `env=${secret.env}` : secret.src !== undefined ? `src=${secret.src}` : "";
     args.push("--secret", source ? `id=${secret.id},${source}` : `id=${secret.id}`);
   }
   if (spec.noCache) args.push("--no-cache");

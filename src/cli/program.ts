@@ -1,0 +1,118 @@
+/**
+ * The CLI: parses arguments, runs a command, maps its outcome to an exit code
+ * (0 success, 1 findings or a failed check, 2 usage or input error). Thin on purpose.
+ */
+import { Command, CommanderError } from "commander";
+import pkg from "../../package.json" with { type: "json" };
+import { ShipshapeError, UsageError } from "../errors.js";
+import { COMMANDS } from "./commands.js";
+import { type CliIO, Output, wantsColor } from "./output.js";
+
+export const EXIT = { ok: 0, findings: 1, usage: 2 } as const;
+
+interface GlobalOptions {
+  color?: boolean;
+  quiet?: boolean;
+  verbose?: boolean;
+}
+
+function plannedHelp(): string {
+  const planned = COMMANDS.filter((entry) => !entry.built);
+  if (planned.length === 0) return "";
+  const width = Math.max(...planned.map((entry) => entry.name.length)) + 2;
+  const lines = planned.map((entry) => `  ${entry.name.padEnd(width)}${entry.summary}`);
+  return `\nNot built yet (they say so and exit 2):\n${lines.join("\n")}`;
+}
+
+const HELP_FOOTER = `
+Exit codes:
+  0  success
+  1  findings, or a check that failed
+  2  usage or input error (nothing was checked)
+
+Environment:
+  DOCKER_HOST        the engine to use (default unix:///var/run/docker.sock)
+  SHIPSHAPE_DOCKER   the docker CLI used for BuildKit builds (default: docker on PATH)
+  NO_COLOR           set to disable colours (as --no-color)`;
+
+export async function run(argv: string[], io: CliIO): Promise<number> {
+  let exitCode: number = EXIT.ok;
+  let output: Output | undefined;
+  const outputFor = (command: Command): Output => {
+    output ??= new Output(io, command.optsWithGlobals<GlobalOptions>());
+    return output;
+  };
+
+  const program = new Command("shipshape")
+    .description("Make an app ship as one hardened, reproducible container image, and prove it.")
+    .version(pkg.version, "-V, --version", "print the version")
+    .helpOption("-h, --help", "show help")
+    .option("--no-color", "disable colours (also NO_COLOR=1)")
+    .option("-q, --quiet", "print only results and errors")
+    .option("-v, --verbose", "print more detail about what is happening")
+    .showSuggestionAfterError(true)
+    .addHelpText("after", `${plannedHelp()}\n${HELP_FOOTER}`)
+    .configureHelp({ sortSubcommands: false })
+    .configureOutput({
+      writeOut: (text) => io.stdout.write(text),
+      writeErr: (text) => io.stderr.write(text),
+      outputError: (text, write) => {
+        const colors = new Output(io, { color: wantsColor(undefined, io.env, io.stderr) }).colors;
+        write(text.replace(/^error:/, colors.red("error:")));
+      },
+    })
+    .exitOverride();
+
+  program
+    .command("doctor")
+    .description("check that this machine can build and run containers for shipshape")
+    .option("--json", "print the checks as JSON")
+    .action(async (options: { json?: boolean }, command: Command) => {
+      const { runDoctor, printDoctor } = await import("./doctor.js");
+      const out = outputFor(command);
+      exitCode = printDoctor(await runDoctor(io.env), out, options.json ?? false);
+    });
+
+  for (const entry of COMMANDS) {
+    const command = program
+      .command(entry.name, { hidden: !entry.built })
+      .description(entry.summary)
+      .allowUnknownOption()
+      .allowExcessArguments()
+      .helpOption("-h, --help", "show help");
+    if (entry.args) command.usage(`[options] ${entry.args}`);
+    command.action(() => {
+      throw new UsageError(`shipshape ${entry.name} is not built yet in shipshape ${pkg.version}`, {
+        hint: "shipshape --help lists what works today",
+      });
+    });
+  }
+
+  if (argv.length === 0) {
+    program.outputHelp({ error: true });
+    return EXIT.usage;
+  }
+
+  try {
+    await program.parseAsync(argv, { from: "user" });
+    return exitCode;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      if (error.code === "commander.helpDisplayed" || error.code === "commander.version") return EXIT.ok;
+      if (error.code === "commander.help") return EXIT.ok;
+      return EXIT.usage;
+    }
+    const out = output ?? new Output(io, program.opts<GlobalOptions>());
+    if (error instanceof ShipshapeError) {
+      out.error(error.message, error.hint);
+      return error.exitCode;
+    }
+    const err = error as Error;
+    out.error(
+      `unexpected failure: ${err.message ?? String(error)}`,
+      "this is a bug in shipshape; --verbose shows where",
+    );
+    if (out.verbose && err.stack) io.stderr.write(`${err.stack}\n`);
+    return EXIT.usage;
+  }
+}

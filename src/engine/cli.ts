@@ -1,0 +1,54 @@
+/**
+ * What the configured docker CLI can do. Clients before 23.0 build with BuildKit themselves
+ * (DOCKER_BUILDKIT=1); later ones need the buildx plugin. Probed without building anything.
+ */
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
+
+const run = promisify(execFile);
+
+export interface DockerCliProbe {
+  path: string;
+  found: boolean;
+  version: string | undefined;
+  buildkit: boolean;
+  /** Why BuildKit builds will not work, when they will not. */
+  problem: string | undefined;
+}
+
+export function clientHasBuiltinBuildKit(version: string): boolean {
+  const major = Number.parseInt(version.split(".")[0] ?? "", 10);
+  return Number.isFinite(major) && major < 23;
+}
+
+export async function probeDockerCli(path: string): Promise<DockerCliProbe> {
+  let version: string;
+  try {
+    const { stdout } = await run(path, ["version", "--format", "{{.Client.Version}}"], { timeout: 10_000 });
+    version = stdout.trim();
+  } catch (error) {
+    const err = error as NodeJS.ErrnoException & { stdout?: string };
+    if (err.code === "ENOENT") {
+      return { path, found: false, version: undefined, buildkit: false, problem: `${path} not found` };
+    }
+    // `docker version` exits non-zero when the server is down but still prints the client version.
+    version = (err.stdout ?? "").trim().split("\n")[0] ?? "";
+    if (!/^\d+\.\d+/.test(version)) {
+      return { path, found: true, version: undefined, buildkit: false, problem: `${path} version failed` };
+    }
+  }
+  if (clientHasBuiltinBuildKit(version))
+    return { path, found: true, version, buildkit: true, problem: undefined };
+  try {
+    await run(path, ["buildx", "version"], { timeout: 10_000 });
+    return { path, found: true, version, buildkit: true, problem: undefined };
+  } catch {
+    return {
+      path,
+      found: true,
+      version,
+      buildkit: false,
+      problem: `docker ${version} needs the buildx plugin for BuildKit builds and it is missing`,
+    };
+  }
+}
