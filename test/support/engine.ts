@@ -1,0 +1,67 @@
+/**
+ * The real engine for integration tests. Without one, the tests are skipped, except when CI
+ * requires it (SHIPSHAPE_REQUIRE_ENGINE=1): then a missing engine fails them.
+ */
+import { Engine } from "../../src/engine/engine.js";
+import { probeDockerCli } from "../../src/engine/cli.js";
+import { resolveEngineConfig } from "../../src/engine/config.js";
+import { ShipshapeError } from "../../src/errors.js";
+
+export const REQUIRE_ENGINE = process.env.SHIPSHAPE_REQUIRE_ENGINE === "1";
+
+/** The first docker CLI that can BuildKit-build: SHIPSHAPE_DOCKER, docker on PATH, Debian's /usr/bin/docker. */
+async function buildKitCli(): Promise<string | undefined> {
+  const candidates = [process.env.SHIPSHAPE_DOCKER, "docker", "/usr/bin/docker"].filter(
+    (path): path is string => Boolean(path),
+  );
+  for (const path of candidates) if ((await probeDockerCli(path)).buildkit) return path;
+  return undefined;
+}
+
+let connecting: Promise<Engine | undefined> | undefined;
+
+/** Resolves the engine, undefined when there is none (and none is required), or throws when required. */
+export function testEngine(): Promise<Engine | undefined> {
+  connecting ??= (async () => {
+    const config = resolveEngineConfig();
+    try {
+      const cli = await buildKitCli();
+      if (!cli) throw new ShipshapeError("no docker CLI here can build with BuildKit (set SHIPSHAPE_DOCKER)");
+      return await Engine.connect({ ...config, dockerCli: cli });
+    } catch (error) {
+      if (REQUIRE_ENGINE) {
+        const message = error instanceof Error ? error.message : String(error);
+        throw new Error(`SHIPSHAPE_REQUIRE_ENGINE=1 but the engine is not usable: ${message}`);
+      }
+      console.warn(`integration tests skipped: ${error instanceof Error ? error.message : error}`);
+      return undefined;
+    }
+  })();
+  return connecting;
+}
+
+/** Polls an HTTP URL until it answers (any status) or the deadline passes. */
+export async function waitForHttp(url: string, timeoutMs = 30_000): Promise<Response> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  while (Date.now() < deadline) {
+    try {
+      return await fetch(url, { signal: AbortSignal.timeout(2_000) });
+    } catch (error) {
+      last = error;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  }
+  throw new Error(`${url} did not answer within ${timeoutMs} ms: ${(last as Error)?.message ?? last}`);
+}
+
+/** One attempt at an HTTP request, reporting a network failure as data instead of throwing. */
+export async function tryFetch(url: string): Promise<{ status: number; body: string } | { error: string }> {
+  try {
+    const response = await fetch(url, { signal: AbortSignal.timeout(3_000) });
+    return { status: response.status, body: await response.text() };
+  } catch (error) {
+    const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+    return { error: cause?.code ?? cause?.message ?? (error as Error).message };
+  }
+}
