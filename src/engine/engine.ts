@@ -398,3 +398,20 @@ export class EngineSession {
     };
   }
 }
+
+/**
+ * Runs `work` in a fresh session and removes everything the session created afterwards, whether
+ * `work` succeeded or threw (the error is rethrown after cleanup).
+ */
+export async function withSession<T>(
+  engine: Engine,
+  purpose: string,
+  work: (session: EngineSession) => Promise<T>,
+): Promise<T> {
+  const session = engine.session(purpose);
+  try {
+    return await work(session);
+  } finally {
+    await session.cleanup();
+  }
+}

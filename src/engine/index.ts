@@ -7,7 +7,7 @@ export { clientHasBuiltinBuildKit, probeDockerCli } from "./cli.js";
 export type { EngineConfig, EngineEndpoint } from "./config.js";
 export { parseDockerHost, resolveEngineConfig } from "./config.js";
 export type { EngineVersion, RunResult, StopResult } from "./engine.js";
-export { Engine, EngineSession } from "./engine.js";
+export { Engine, EngineSession, withSession } from "./engine.js";
 export type { ContainerOutput } from "./logs.js";
 export { demuxLogs } from "./logs.js";
 export type { BuildSecret, BuildSpec, PortBinding, RunSpec, VolumeMount } from "./plans.js";

@@ -2,9 +2,10 @@
  * The real engine for integration tests. Without one, the tests are skipped, except when CI
  * requires it (SHIPSHAPE_REQUIRE_ENGINE=1): then a missing engine fails them.
  */
-import { Engine } from "../../src/engine/engine.js";
+
 import { probeDockerCli } from "../../src/engine/cli.js";
 import { resolveEngineConfig } from "../../src/engine/config.js";
+import { Engine } from "../../src/engine/engine.js";
 import { ShipshapeError } from "../../src/errors.js";
 
 export const REQUIRE_ENGINE = process.env.SHIPSHAPE_REQUIRE_ENGINE === "1";
