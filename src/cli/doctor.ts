@@ -12,12 +12,12 @@ export interface DoctorCheck {
 }
 
 export async function runDoctor(env: NodeJS.ProcessEnv): Promise<DoctorCheck[]> {
-  const { Engine, probeDockerCli, resolveEngineConfig } = await import("../engine/index.js");
+  const { Engine, chooseBuildCli, resolveEngineConfig } = await import("../engine/index.js");
   const { ShipshapeError } = await import("../errors.js");
   const config = resolveEngineConfig(env);
   const checks: DoctorCheck[] = [];
 
-  const probe = probeDockerCli(config.dockerCli);
+  const probe = chooseBuildCli(config.dockerCli, config.dockerCliExplicit);
   try {
     const engine = await Engine.connect(config);
     const [version, info] = await Promise.all([engine.version(), engine.info()]);

@@ -10,6 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { EngineError, EngineUnavailableError, ShipshapeError } from "../errors.js";
 import { type BuildFailure, isBuildKitUnavailable, summarizeBuildFailure } from "./buildlog.js";
+import { chooseBuildCli } from "./cli.js";
 import type { EngineConfig } from "./config.js";
 import { type BuildSpec, toBuildInvocation } from "./plans.js";
 
@@ -47,6 +48,17 @@ export class BuildFailedError extends ShipshapeError {
   }
 }
 
+function buildKitUnavailable(config: EngineConfig, path: string, problem: string | undefined): EngineError {
+  return new EngineError(
+    `the docker CLI "${path}" cannot build with BuildKit${problem ? `: ${problem}` : ""}`,
+    {
+      hint: config.dockerCliExplicit
+        ? "SHIPSHAPE_DOCKER names this CLI: point it at one that can (Debian's /usr/bin/docker can)"
+        : "install the buildx plugin, or set SHIPSHAPE_DOCKER to a docker CLI that can (Debian's /usr/bin/docker can)",
+    },
+  );
+}
+
 export async function buildWithCli(
   config: EngineConfig,
   spec: BuildSpec,
@@ -55,7 +67,14 @@ export async function buildWithCli(
   const scratch = await mkdtemp(join(tmpdir(), "shipshape-build-"));
   const iidFile = join(scratch, "iid");
   const logFile = options.logFile ?? join(scratch, "build.log");
-  const invocation = toBuildInvocation(spec, config.dockerCli, iidFile);
+  const cli = await chooseBuildCli(config.dockerCli, config.dockerCliExplicit);
+  if (!cli.found) {
+    throw new EngineUnavailableError(`the docker CLI "${cli.path}" was not found`, {
+      hint: "install the docker client or set SHIPSHAPE_DOCKER to its path",
+    });
+  }
+  if (!cli.buildkit) throw buildKitUnavailable(config, cli.path, cli.problem);
+  const invocation = toBuildInvocation(spec, cli.path, iidFile);
   const started = Date.now();
   const env: NodeJS.ProcessEnv = { ...process.env, ...invocation.env };
   if (config.endpoint.kind === "unix") env.DOCKER_HOST = config.endpoint.display;
@@ -70,6 +89,7 @@ export async function buildWithCli(
       ...(options.signal ? { signal: options.signal } : {}),
     });
     let pending = "";
+    const announced = new Set<string>();
     const onData = (data: Buffer) => {
       const text = data.toString("utf8");
       log.write(text);
@@ -79,8 +99,12 @@ export async function buildWithCli(
       const lines = pending.split("\n");
       pending = lines.pop() ?? "";
       for (const line of lines) {
-        const step = /^#\d+ (\[[^\]]+\] .*)$/.exec(line);
-        if (step) options.onStep(step[1]!);
+        // BuildKit repeats a step's header when its output interleaves with others: announce once.
+        const step = /^#(\d+) (\[[^\]]+\] .*)$/.exec(line);
+        if (step && !announced.has(step[1]!)) {
+          announced.add(step[1]!);
+          options.onStep(step[2]!);
+        }
       }
     };
     child.stdout.on("data", onData);
@@ -101,11 +125,7 @@ export async function buildWithCli(
 
   try {
     if (exitCode !== 0) {
-      if (isBuildKitUnavailable(text)) {
-        throw new EngineError(`the docker CLI "${invocation.command}" cannot build with BuildKit`, {
-          hint: "set SHIPSHAPE_DOCKER to a docker CLI that can (on Debian machines: /usr/bin/docker)",
-        });
-      }
+      if (isBuildKitUnavailable(text)) throw buildKitUnavailable(config, invocation.command, undefined);
       throw new BuildFailedError(summarizeBuildFailure(text), logFile, text);
     }
     const imageId = (await readFile(iidFile, "utf8")).trim();

@@ -52,3 +52,31 @@ export async function probeDockerCli(path: string): Promise<DockerCliProbe> {
     };
   }
 }
+
+/** Where a docker CLI usually lives, for when the one on PATH cannot BuildKit-build. */
+const WELL_KNOWN_CLIS = ["/usr/bin/docker", "/usr/local/bin/docker"];
+
+const chosen = new Map<string, Promise<DockerCliProbe>>();
+
+/**
+ * The docker CLI to build with. SHIPSHAPE_DOCKER (an explicit choice) is used as it is; the default
+ * `docker` is kept when it can build with BuildKit, else the first well-known client that can.
+ * When none can, the default's probe is returned so the error names what was asked for.
+ */
+export function chooseBuildCli(configured: string, explicit: boolean): Promise<DockerCliProbe> {
+  const key = `${explicit}:${configured}`;
+  let choice = chosen.get(key);
+  if (!choice) {
+    choice = (async () => {
+      const first = await probeDockerCli(configured);
+      if (explicit || first.buildkit) return first;
+      for (const path of WELL_KNOWN_CLIS) {
+        const probe = await probeDockerCli(path);
+        if (probe.buildkit) return probe;
+      }
+      return first;
+    })();
+    chosen.set(key, choice);
+  }
+  return choice;
+}

@@ -13,6 +13,8 @@ export interface EngineConfig {
   fromEnv: boolean;
   /** The docker CLI used for BuildKit builds (`SHIPSHAPE_DOCKER`, else `docker` on PATH). */
   dockerCli: string;
+  /** Whether dockerCli was chosen by SHIPSHAPE_DOCKER (then it is used as it is, never replaced). */
+  dockerCliExplicit: boolean;
   /** TLS material for tcp endpoints with DOCKER_TLS_VERIFY. */
   tls?: { ca: Buffer; cert: Buffer; key: Buffer } | undefined;
 }
@@ -59,6 +61,7 @@ export function resolveEngineConfig(env: NodeJS.ProcessEnv = process.env): Engin
     endpoint,
     fromEnv: Boolean(dockerHost),
     dockerCli: env.SHIPSHAPE_DOCKER?.trim() || "docker",
+    dockerCliExplicit: Boolean(env.SHIPSHAPE_DOCKER?.trim()),
   };
   if (endpoint.kind === "tcp" && endpoint.tls) {
     const dir = env.DOCKER_CERT_PATH?.trim() || join(env.HOME ?? "", ".docker");

@@ -8,6 +8,7 @@ import type { Readable } from "node:stream";
 import Docker from "dockerode";
 import { EngineError, EngineUnavailableError } from "../errors.js";
 import { type BuildOptions, type BuildResult, buildWithCli } from "./build.js";
+import { chooseBuildCli, type DockerCliProbe } from "./cli.js";
 import { type EngineConfig, resolveEngineConfig } from "./config.js";
 import { type ContainerOutput, demuxLogs } from "./logs.js";
 import { type BuildSpec, LABEL_MANAGED, LABEL_SESSION, type RunSpec, toCreateOptions } from "./plans.js";
@@ -104,6 +105,11 @@ export class Engine {
       storageDriver: info.Driver ?? "",
       cgroupVersion: info.CgroupVersion ?? "",
     };
+  }
+
+  /** The docker CLI that builds run through (SHIPSHAPE_DOCKER, or the first one that can BuildKit-build). */
+  buildCli(): Promise<DockerCliProbe> {
+    return chooseBuildCli(this.config.dockerCli, this.config.dockerCliExplicit);
   }
 
   /** Builds with BuildKit through the docker CLI (see build.ts). */

@@ -3,21 +3,12 @@
  * requires it (SHIPSHAPE_REQUIRE_ENGINE=1): then a missing engine fails them.
  */
 
-import { probeDockerCli } from "../../src/engine/cli.js";
+import { chooseBuildCli } from "../../src/engine/cli.js";
 import { resolveEngineConfig } from "../../src/engine/config.js";
 import { Engine } from "../../src/engine/engine.js";
 import { ShipshapeError } from "../../src/errors.js";
 
 export const REQUIRE_ENGINE = process.env.SHIPSHAPE_REQUIRE_ENGINE === "1";
-
-/** The first docker CLI that can BuildKit-build: SHIPSHAPE_DOCKER, docker on PATH, Debian's /usr/bin/docker. */
-async function buildKitCli(): Promise<string | undefined> {
-  const candidates = [process.env.SHIPSHAPE_DOCKER, "docker", "/usr/bin/docker"].filter(
-    (path): path is string => Boolean(path),
-  );
-  for (const path of candidates) if ((await probeDockerCli(path)).buildkit) return path;
-  return undefined;
-}
 
 let connecting: Promise<Engine | undefined> | undefined;
 
@@ -26,9 +17,9 @@ export function testEngine(): Promise<Engine | undefined> {
   connecting ??= (async () => {
     const config = resolveEngineConfig();
     try {
-      const cli = await buildKitCli();
-      if (!cli) throw new ShipshapeError("no docker CLI here can build with BuildKit (set SHIPSHAPE_DOCKER)");
-      return await Engine.connect({ ...config, dockerCli: cli });
+      const cli = await chooseBuildCli(config.dockerCli, config.dockerCliExplicit);
+      if (!cli.buildkit) throw new ShipshapeError(cli.problem ?? `${cli.path} cannot build with BuildKit`);
+      return await Engine.connect(config);
     } catch (error) {
       if (REQUIRE_ENGINE) {
         const message = error instanceof Error ? error.message : String(error);
