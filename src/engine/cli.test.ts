@@ -31,7 +31,9 @@ describe("probeDockerCli", () => {
     expect((await probeDockerCli(fakeDocker("28.2.2", true))).buildkit).toBe(true);
     const without = await probeDockerCli(fakeDocker("28.2.2", false));
     expect(without.buildkit).toBe(false);
-    expect(without.problem).toBe("docker 28.2.2 needs the buildx plugin for BuildKit builds and it is missing");
+    expect(without.problem).toBe(
+      "docker 28.2.2 needs the buildx plugin for BuildKit builds and it is missing",
+    );
   });
 
   it("reports a CLI that does not exist", async () => {

@@ -328,6 +328,42 @@ export class EngineSession {
     return demuxLogs(Buffer.isBuffer(buffer) ? buffer : Buffer.from(String(buffer)));
   }
 
+  /** Runs a command inside a running container (`docker exec`) and collects its output. */
+  async exec(
+    id: string,
+    cmd: string[],
+    options: { user?: string; timeoutMs?: number } = {},
+  ): Promise<RunResult> {
+    const container = this.api.getContainer(id);
+    let exec: Docker.Exec;
+    try {
+      exec = await container.exec({
+        Cmd: cmd,
+        AttachStdout: true,
+        AttachStderr: true,
+        ...(options.user === undefined ? {} : { User: options.user }),
+      });
+    } catch (error) {
+      throw engineError(`cannot exec in container ${id.slice(0, 12)}`, error);
+    }
+    const stream = await exec.start({ hijack: true, stdin: false });
+    const chunks: Buffer[] = [];
+    stream.on("data", (chunk: Buffer) => chunks.push(chunk));
+    const ended = new Promise<boolean>((resolve) => {
+      stream.on("end", () => resolve(true));
+      stream.on("close", () => resolve(true));
+    });
+    let timer: NodeJS.Timeout | undefined;
+    const expired = new Promise<boolean>((resolve) => {
+      timer = setTimeout(() => resolve(false), options.timeoutMs ?? 30_000);
+    });
+    const finished = await Promise.race([ended, expired]).finally(() => clearTimeout(timer));
+    if (!finished) stream.destroy();
+    const output = demuxLogs(Buffer.concat(chunks));
+    const exitCode = finished ? ((await exec.inspect()).ExitCode ?? undefined) : undefined;
+    return { ...output, exitCode: exitCode ?? undefined, timedOut: !finished };
+  }
+
   /** The host port the engine published `containerPort` on. */
   async hostPort(id: string, containerPort: number, protocol: "tcp" | "udp" = "tcp"): Promise<number> {
     const ports = (await this.inspect(id)).NetworkSettings.Ports ?? {};

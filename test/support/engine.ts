@@ -3,6 +3,7 @@
  * requires it (SHIPSHAPE_REQUIRE_ENGINE=1): then a missing engine fails them.
  */
 
+import { get } from "node:http";
 import { chooseBuildCli } from "../../src/engine/cli.js";
 import { resolveEngineConfig } from "../../src/engine/config.js";
 import { Engine } from "../../src/engine/engine.js";
@@ -47,13 +48,25 @@ export async function waitForHttp(url: string, timeoutMs = 30_000): Promise<Resp
   throw new Error(`${url} did not answer within ${timeoutMs} ms: ${(last as Error)?.message ?? last}`);
 }
 
-/** One attempt at an HTTP request, reporting a network failure as data instead of throwing. */
-export async function tryFetch(url: string): Promise<{ status: number; body: string } | { error: string }> {
-  try {
-    const response = await fetch(url, { signal: AbortSignal.timeout(3_000) });
-    return { status: response.status, body: await response.text() };
-  } catch (error) {
-    const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-    return { error: cause?.code ?? cause?.message ?? (error as Error).message };
-  }
+/**
+ * One GET with node:http, reporting a network failure as data (e.g. `ECONNRESET`) instead of
+ * throwing. (fetch() is not used here: against a published port whose container listens only on
+ * its loopback, Node 20's fetch can hang instead of failing.)
+ */
+export function probeHttp(
+  url: string,
+  timeoutMs = 3_000,
+): Promise<{ status: number; body: string } | { error: string }> {
+  return new Promise((resolve) => {
+    const request = get(url, { timeout: timeoutMs }, (response) => {
+      const chunks: Buffer[] = [];
+      response.on("data", (chunk: Buffer) => chunks.push(chunk));
+      response.on("end", () =>
+        resolve({ status: response.statusCode ?? 0, body: Buffer.concat(chunks).toString("utf8") }),
+      );
+      response.on("error", (error: NodeJS.ErrnoException) => resolve({ error: error.code ?? error.message }));
+    });
+    request.on("timeout", () => request.destroy(Object.assign(new Error("timeout"), { code: "ETIMEDOUT" })));
+    request.on("error", (error: NodeJS.ErrnoException) => resolve({ error: error.code ?? error.message }));
+  });
 }
