@@ -98,6 +98,13 @@ fi
 export DOCKER_BUILDKIT=1
 
 # --- stand-in base images -----------------------------------------------------------------------
+# The stand-ins are rebuilt when their recipe (this script and scripts/testbed/) changed since they
+# were last built on this machine, so a fix to a stand-in reaches machines that already have one.
+recipe=$(cat "$0" "$here"/testbed/* | sha256sum | cut -c1-16)
+if [ "$(cat "$state/recipe" 2>/dev/null)" != "$recipe" ] && curl -fs -o /dev/null --max-time 2 "$mirror/v2/library/debian/tags/list"; then
+  say "stand-in recipe changed: rebuilding every stand-in"
+  TESTBED_REBUILD=1
+fi
 # present NAME TAG: the mirror already serves it.
 present() {
   [ "${TESTBED_REBUILD:-0}" = 1 ] && return 1
@@ -112,11 +119,14 @@ push() { # push LOCAL NAME:TAG...
     "$docker_cli" tag "$src" "$registry_addr/library/$ref"
     "$docker_cli" push -q "$registry_addr/library/$ref" >>"$state/logs/push.log" 2>&1 ||
       die "pushing $ref failed: see $state/logs/push.log"
+    # Refresh the engine's own copy of the Docker Hub name (pulled through the mirror), so a
+    # rebuilt stand-in is what the next FROM gets, not a stale local image of the same name.
+    "$docker_cli" pull -q "$ref" >>"$state/logs/push.log" 2>&1 || die "pulling $ref through the mirror failed"
   done
 }
 build() { # build LOG DOCKERFILE CONTEXT TAG [build args...]
   local log=$1 file=$2 ctx=$3 tag=$4; shift 4
-  "$docker_cli" build --progress=plain -f "$file" -t "$tag" "$@" "$ctx" >"$state/logs/$log.log" 2>&1 ||
+  "$docker_cli" build --pull --progress=plain -f "$file" -t "$tag" "$@" "$ctx" >"$state/logs/$log.log" 2>&1 ||
     { tail -n 20 "$state/logs/$log.log" >&2; die "building $tag failed: see $state/logs/$log.log"; }
 }
 stage_ca() { # the workplace's CA, so TLS through the intercepting egress works inside builds
@@ -134,6 +144,12 @@ if ! present debian bookworm-slim; then
   debootstrap --variant=minbase bookworm "$root" http://deb.debian.org/debian >"$state/logs/debootstrap.log" 2>&1 ||
     die "debootstrap failed: see $state/logs/debootstrap.log"
   echo 'deb http://deb.debian.org/debian bookworm main' >"$root/etc/apt/sources.list"
+  # As in the official image: apt keeps no downloaded packages in the layers built on it.
+  cat >"$root/etc/apt/apt.conf.d/docker-clean" <<'APT'
+DPkg::Post-Invoke { "rm -f /var/cache/apt/archives/*.deb /var/cache/apt/archives/partial/*.deb /var/cache/apt/*.bin || true"; };
+APT::Update::Post-Invoke { "rm -f /var/cache/apt/archives/*.deb /var/cache/apt/archives/partial/*.deb /var/cache/apt/*.bin || true"; };
+Dir::Cache::pkgcache ""; Dir::Cache::srcpkgcache "";
+APT
   rm -rf "$root"/var/lib/apt/lists/* "$root"/var/cache/apt/archives/*.deb "$root"/var/log/*.log
   stage_ca "$root"
   tar -C "$root" -c . | "$docker_cli" import --change 'CMD ["bash"]' --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' - shipshape-testbed/debian:bookworm-slim >/dev/null
@@ -178,6 +194,8 @@ if ! present postgres 15-bookworm; then
   push shipshape-testbed/postgres:15-bookworm postgres:15-bookworm postgres:15
   rm -rf "$ctx"
 fi
+
+echo "$recipe" >"$state/recipe"
 
 # --- what we have -------------------------------------------------------------------------------
 server=$("$docker_cli" version --format '{{.Server.Version}}')
