@@ -7,6 +7,7 @@ export default defineConfig({
       {
         test: {
           name: "unit",
+          sequence: { groupOrder: 0 },
           include: ["src/**/*.test.ts", "test/cli/**/*.test.ts"],
           testTimeout: 20_000,
         },
@@ -14,6 +15,7 @@ export default defineConfig({
       {
         test: {
           name: "integration",
+          sequence: { groupOrder: 1 },
           include: ["test/integration/**/*.test.ts"],
           // Real builds and containers: minutes, not milliseconds. Two files at a time on two cores.
           testTimeout: 600_000,

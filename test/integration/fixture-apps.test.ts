@@ -12,7 +12,12 @@ import { fixtureApp } from "../support/fixtures.js";
 const engine = (await testEngine()) as Engine;
 
 /** Builds the app, runs it hardened, waits for its HEALTHCHECK, and returns its base URL. */
-async function startHardened(session: EngineSession, app: string, port: number, extra: Partial<RunSpec> = {}) {
+async function startHardened(
+  session: EngineSession,
+  app: string,
+  port: number,
+  extra: Partial<RunSpec> = {},
+) {
   const image = `shipshape-test/${app}:it`;
   await engine.build({ context: fixtureApp(app), tags: [image] });
   const id = await session.run({
@@ -71,7 +76,9 @@ describe.skipIf(!engine)("runnable fixture apps", () => {
     await engine.build({ context: fixtureApp("python-stdlib"), tags: [image] });
     const missing = await session.runToCompletion({ image }, 30_000);
     expect(missing.exitCode).toBe(1);
-    expect(`${missing.stdout}${missing.stderr}`).toMatch(/required environment variable API_TOKEN is not set/);
+    expect(`${missing.stdout}${missing.stderr}`).toMatch(
+      /required environment variable API_TOKEN is not set/,
+    );
 
     const app = await startHardened(session, "python-stdlib", 8000, { env: { API_TOKEN: "it-token" } });
     expect(app.user).not.toBe("");

@@ -2,10 +2,13 @@
  * Ends a run with one plain line, `tests: N passed, N failed, N skipped`, per project too, so a
  * CI log shows at a glance that the integration tests ran rather than skipped.
  */
-import type { Reporter, TestModule } from "vitest/node";
+import type { Reporter, SerializedError, TestModule } from "vitest/node";
 
 export default class SummaryReporter implements Reporter {
-  onTestRunEnd(testModules: ReadonlyArray<TestModule>): void {
+  onTestRunEnd(
+    testModules: ReadonlyArray<TestModule>,
+    unhandledErrors: ReadonlyArray<SerializedError>,
+  ): void {
     const counts = new Map<string, { passed: number; failed: number; skipped: number }>();
     const total = { passed: 0, failed: 0, skipped: 0 };
     for (const module of testModules) {
@@ -23,6 +26,8 @@ export default class SummaryReporter implements Reporter {
       }
       counts.set(project, entry);
     }
+    // An error outside any test (a broken config, an unhandled rejection) fails the run too.
+    total.failed += unhandledErrors.length;
     const lines = [...counts].map(
       ([project, c]) => `  ${project}: ${c.passed} passed, ${c.failed} failed, ${c.skipped} skipped`,
     );
