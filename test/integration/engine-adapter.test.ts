@@ -3,6 +3,8 @@
  * BuildKit, run it with its database, reach its health endpoint through 127.0.0.1, stop it, and
  * leave nothing behind, also when a step fails.
  */
+import { pipeline } from "node:stream/promises";
+import tar from "tar-stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BuildFailedError } from "../../src/engine/build.js";
 import { type Engine, type EngineSession, withSession } from "../../src/engine/engine.js";
@@ -135,5 +137,38 @@ describe.skipIf(!engine)("engine adapter: hardened-express with PostgreSQL", () 
     expect(error.failure.step).toMatch(/RUN npm run build/);
     expect(error.failure.lastLines.join("\n")).toMatch(/tsc: not found/);
     expect(error.message).toMatch(/^build failed at \[.*\] RUN npm run build/);
+  });
+});
+
+describe.skipIf(!engine)("engine adapter: image export", () => {
+  it("streams the image as docker save writes it: manifest, config and every layer", async () => {
+    const image = await engine.imageInspect(IMAGE);
+    const entries = new Map<string, Buffer>();
+    const extract = tar.extract();
+    extract.on("entry", (header, stream, next) => {
+      const chunks: Buffer[] = [];
+      stream.on("data", (chunk: unknown) => {
+        if (header.name.endsWith(".json")) chunks.push(chunk as Buffer);
+      });
+      stream.on("end", () => {
+        entries.set(header.name, Buffer.concat(chunks));
+        next();
+      });
+      stream.resume();
+    });
+    const exported = await engine.exportImage(IMAGE);
+    await pipeline(exported, extract);
+
+    const manifest = JSON.parse(entries.get("manifest.json")!.toString("utf8")) as {
+      Config: string;
+      RepoTags: string[];
+      Layers: string[];
+    }[];
+    expect(manifest).toHaveLength(1);
+    expect(manifest[0]!.RepoTags).toContain(IMAGE);
+    expect(manifest[0]!.Layers.length).toBe(image.RootFS.Layers?.length);
+    for (const layer of manifest[0]!.Layers) expect(entries.has(layer)).toBe(true);
+    const config = JSON.parse(entries.get(manifest[0]!.Config)!.toString("utf8"));
+    expect(config.config.User).toBe("node");
   });
 });
