@@ -144,6 +144,26 @@ export class Engine {
     }
   }
 
+  /** Pulls an image (through the engine's configured mirrors), waiting for the pull to finish. */
+  async pull(reference: string): Promise<void> {
+    try {
+      const stream = await this.api.pull(reference);
+      await new Promise<void>((resolve, reject) => {
+        this.api.modem.followProgress(
+          stream,
+          (error: Error | null, events: { error?: string; errorDetail?: { message?: string } }[]) => {
+            const failed = events?.find((event) => event.error);
+            if (error) reject(error);
+            else if (failed) reject(new Error(failed.errorDetail?.message ?? failed.error));
+            else resolve();
+          },
+        );
+      });
+    } catch (error) {
+      throw engineError(`cannot pull image ${reference}`, error);
+    }
+  }
+
   async removeImage(reference: string, force = false): Promise<void> {
     try {
       await this.api.getImage(reference).remove({ force });
@@ -233,19 +253,18 @@ export class EngineSession {
     }
   }
 
+  /** Creates a container; like `docker run`, pulls the image first when the engine does not have it. */
   async create(spec: RunSpec): Promise<string> {
+    const options = toCreateOptions(spec, this.labels);
     try {
-      const container = await this.api.createContainer(toCreateOptions(spec, this.labels));
-      return container.id;
+      return (await this.api.createContainer(options)).id;
     } catch (error) {
-      if (statusOf(error) === 404) {
-        throw new EngineError(
-          `image ${spec.image} is not available to the engine (not built, and the pull failed)`,
-          {
-            cause: error,
-          },
-        );
-      }
+      if (statusOf(error) !== 404) throw engineError(`cannot create container from ${spec.image}`, error);
+    }
+    await this.engine.pull(spec.image);
+    try {
+      return (await this.api.createContainer(options)).id;
+    } catch (error) {
       throw engineError(`cannot create container from ${spec.image}`, error);
     }
   }
@@ -318,6 +337,15 @@ export class EngineSession {
     } catch (error) {
       if (statusOf(error) !== 409 && statusOf(error) !== 304)
         throw engineError(`cannot kill ${id.slice(0, 12)}`, error);
+    }
+  }
+
+  /** Removes a container (and its anonymous volumes); `force` kills it first if it runs. */
+  async remove(id: string, force = true): Promise<void> {
+    try {
+      await this.api.getContainer(id).remove({ force, v: true });
+    } catch (error) {
+      if (statusOf(error) !== 404) throw engineError(`cannot remove container ${id.slice(0, 12)}`, error);
     }
   }
 

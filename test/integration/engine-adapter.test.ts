@@ -121,10 +121,25 @@ describe.skipIf(!engine)("engine adapter: hardened-express with PostgreSQL", () 
         cmd: ["node", "-e", "setInterval(() => {}, 1000)"],
         name: inner.name("idle"),
       });
+      const removed = await inner.create({ image: IMAGE, name: inner.name("removed") });
+      await inner.remove(removed);
+      expect(await inner.owned()).toEqual({ containers: 1, networks: 1, volumes: 1 });
       throw new Error("a step failed");
     });
     await expect(failing).rejects.toThrow("a step failed");
     expect(await leaked?.owned()).toEqual({ containers: 0, networks: 0, volumes: 0 });
+  });
+
+  it("pulls an image the engine does not have yet before creating the container, as docker run does", async () => {
+    await engine.removeImage("debian:bookworm-slim");
+    expect(await engine.imageExists("debian:bookworm-slim")).toBe(false);
+    const run = await session.runToCompletion({
+      image: "debian:bookworm-slim",
+      cmd: ["cat", "/etc/debian_version"],
+    });
+    expect(run.exitCode).toBe(0);
+    expect(run.stdout).toMatch(/^12\./);
+    expect(await engine.imageExists("debian:bookworm-slim")).toBe(true);
   });
 
   it("ends a failed build with the failing step and its last lines", async () => {
