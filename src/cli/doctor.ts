@@ -12,7 +12,7 @@ export interface DoctorCheck {
 }
 
 export async function runDoctor(env: NodeJS.ProcessEnv): Promise<DoctorCheck[]> {
-  const { Engine, chooseBuildCli, resolveEngineConfig } = await import("../engine/index.js");
+  const { Engine, buildKitHint, chooseBuildCli, resolveEngineConfig } = await import("../engine/index.js");
   const { ShipshapeError } = await import("../errors.js");
   const config = resolveEngineConfig(env);
   const checks: DoctorCheck[] = [];
@@ -55,11 +55,7 @@ export async function runDoctor(env: NodeJS.ProcessEnv): Promise<DoctorCheck[]> 
     detail: cli.buildkit
       ? `${cli.path} (client ${cli.version}) builds with BuildKit`
       : (cli.problem ?? `${cli.path} cannot build with BuildKit`),
-    ...(cli.buildkit
-      ? {}
-      : {
-          hint: "set SHIPSHAPE_DOCKER to a docker CLI that can (Debian's /usr/bin/docker does, with DOCKER_BUILDKIT=1)",
-        }),
+    ...(cli.buildkit ? {} : { hint: buildKitHint(config.dockerCliExplicit) }),
   });
   return checks;
 }

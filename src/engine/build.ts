@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { EngineError, EngineUnavailableError, ShipshapeError } from "../errors.js";
 import { type BuildFailure, isBuildKitUnavailable, summarizeBuildFailure } from "./buildlog.js";
-import { chooseBuildCli } from "./cli.js";
+import { buildKitHint, chooseBuildCli } from "./cli.js";
 import type { EngineConfig } from "./config.js";
 import { type BuildSpec, toBuildInvocation } from "./plans.js";
 
@@ -52,9 +52,7 @@ function buildKitUnavailable(config: EngineConfig, path: string, problem: string
   return new EngineError(
     `the docker CLI "${path}" cannot build with BuildKit${problem ? `: ${problem}` : ""}`,
     {
-      hint: config.dockerCliExplicit
-        ? "SHIPSHAPE_DOCKER names this CLI: point it at one that can (Debian's /usr/bin/docker can)"
-        : "install the buildx plugin, or set SHIPSHAPE_DOCKER to a docker CLI that can (Debian's /usr/bin/docker can)",
+      hint: buildKitHint(config.dockerCliExplicit),
     },
   );
 }

@@ -80,3 +80,10 @@ export function chooseBuildCli(configured: string, explicit: boolean): Promise<D
   }
   return choice;
 }
+
+/** What to do when the docker CLI cannot BuildKit-build; one wording for doctor and for builds. */
+export function buildKitHint(explicit: boolean): string {
+  return explicit
+    ? "SHIPSHAPE_DOCKER names this CLI: point it at one that can (Debian's /usr/bin/docker can, with DOCKER_BUILDKIT=1)"
+    : "install the buildx plugin, or set SHIPSHAPE_DOCKER to a docker CLI that can (Debian's /usr/bin/docker can)";
+}

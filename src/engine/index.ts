@@ -3,7 +3,7 @@ export { BuildFailedError } from "./build.js";
 export type { BuildFailure } from "./buildlog.js";
 export { summarizeBuildFailure } from "./buildlog.js";
 export type { DockerCliProbe } from "./cli.js";
-export { chooseBuildCli, clientHasBuiltinBuildKit, probeDockerCli } from "./cli.js";
+export { buildKitHint, chooseBuildCli, clientHasBuiltinBuildKit, probeDockerCli } from "./cli.js";
 export type { EngineConfig, EngineEndpoint } from "./config.js";
 export { parseDockerHost, resolveEngineConfig } from "./config.js";
 export type { EngineVersion, RunResult, StopResult } from "./engine.js";
