@@ -1,0 +1,163 @@
+/**
+ * The build context as the engine computes it: the context directory minus what `.dockerignore`
+ * excludes (BuildKit's `<Dockerfile>.dockerignore` first, then `<context>/.dockerignore`).
+ * Matching is @balena/dockerignore's port of Docker's own rules (`**`, `!` exceptions, leading
+ * `/`, last match wins); which line decided is worked out here, for messages and fixes.
+ */
+import dockerignore, { type Ignore } from "@balena/dockerignore";
+
+// The package is CommonJS with `module.exports = factory`; its types declare an ES default.
+const ignore = dockerignore as unknown as (options?: object) => Ignore;
+
+import type { SourceText } from "./source.js";
+import { baseName, dirName, type ProjectTree, type TreeEntry, treeHas } from "./tree.js";
+
+export interface IgnorePattern {
+  pattern: string;
+  negated: boolean;
+  line: number;
+}
+
+export interface DockerignoreFacts {
+  file: string;
+  source: SourceText;
+  patterns: IgnorePattern[];
+}
+
+export interface BuildContext {
+  /** Context directory relative to the project root ("" for the root). */
+  dir: string;
+  dockerignore?: DockerignoreFacts;
+  /** Whether a context-relative path is sent to the builder. */
+  includes(path: string): boolean;
+  /** The `.dockerignore` line that excludes a context-relative path, if one does. */
+  excludedBy(path: string): IgnorePattern | undefined;
+  /** Whether the path exists in the context directory (excluded or not). */
+  exists(path: string): boolean;
+  /** Entries of the context directory that are sent (context-relative paths). */
+  sentEntries(): TreeEntry[];
+  /** Context-relative paths matching a COPY source (wildcards as Go's filepath.Match). */
+  match(source: string): string[];
+}
+
+export function parseDockerignore(source: SourceText): DockerignoreFacts {
+  const patterns: IgnorePattern[] = [];
+  for (let line = 1; line <= source.lineCount; line++) {
+    const text = source.line(line).trim();
+    if (text === "" || text.startsWith("#")) continue;
+    const negated = text.startsWith("!");
+    let pattern = (negated ? text.slice(1) : text).trim();
+    if (pattern.length > 1 && pattern.startsWith("/")) pattern = pattern.slice(1);
+    pattern = pattern.replace(/\/+$/, "").replace(/^\.\/+/, "");
+    if (pattern === "") continue;
+    patterns.push({ pattern, negated, line });
+  }
+  return { file: source.path, source, patterns };
+}
+
+/** The `.dockerignore` that applies to a Dockerfile built with a context directory. */
+export function dockerignoreFor(
+  tree: ProjectTree,
+  dockerfile: string,
+  contextDir: string,
+): SourceText | undefined {
+  const specific = tree.texts.get(`${dockerfile}.dockerignore`);
+  if (specific) return specific;
+  return tree.texts.get(contextDir === "" ? ".dockerignore" : `${contextDir}/.dockerignore`);
+}
+
+function globToRegExp(glob: string): RegExp {
+  let out = "";
+  for (let i = 0; i < glob.length; i++) {
+    const ch = glob[i] ?? "";
+    if (ch === "*") out += "[^/]*";
+    else if (ch === "?") out += "[^/]";
+    else if (ch === "[") {
+      const close = glob.indexOf("]", i + 1);
+      if (close < 0) out += "\\[";
+      else {
+        out += `[${glob
+          .slice(i + 1, close)
+          .replace(/^!/, "^")
+          .replace(/\\/g, "\\\\")}]`;
+        i = close;
+      }
+    } else if (ch === "\\" && i + 1 < glob.length) {
+      out += `\\${glob[++i]}`;
+    } else out += ch.replace(/[.+^${}()|\\]/g, "\\$&");
+  }
+  return new RegExp(`^${out}$`);
+}
+
+export function buildContext(tree: ProjectTree, dir: string, dockerignoreSource?: SourceText): BuildContext {
+  const facts = dockerignoreSource ? parseDockerignore(dockerignoreSource) : undefined;
+  const matcher = facts
+    ? ignore().add(facts.patterns.map((p) => (p.negated ? `!${p.pattern}` : p.pattern)))
+    : undefined;
+  const single = new Map<IgnorePattern, Ignore>();
+  const prefix = dir === "" ? "" : `${dir}/`;
+  const verdicts = new Map<string, boolean>();
+
+  const excludedBy = (path: string): IgnorePattern | undefined => {
+    if (!facts || !matcher || !matcher.ignores(path)) return undefined;
+    for (let i = facts.patterns.length - 1; i >= 0; i--) {
+      const pattern = facts.patterns[i]!;
+      if (pattern.negated) continue;
+      let one = single.get(pattern);
+      if (!one) {
+        one = ignore().add(pattern.pattern);
+        single.set(pattern, one);
+      }
+      if (one.ignores(path)) return pattern;
+    }
+    return facts.patterns.find((p) => !p.negated);
+  };
+  const includes = (path: string): boolean => {
+    const clean = path.replace(/^\.?\/+/, "").replace(/\/+$/, "");
+    if (clean === "" || clean === ".") return true;
+    let verdict = verdicts.get(clean);
+    if (verdict === undefined) {
+      verdict = !matcher || !matcher.ignores(clean);
+      verdicts.set(clean, verdict);
+    }
+    return verdict;
+  };
+  const context: BuildContext = {
+    dir,
+    includes,
+    excludedBy,
+    exists: (path) => treeHas(tree, prefix + path.replace(/^\.?\/+/, "").replace(/\/+$/, "")),
+    sentEntries: () => {
+      const out: TreeEntry[] = [];
+      for (const entry of tree.entries.values()) {
+        if (!entry.path.startsWith(prefix) || entry.path === dir) continue;
+        const relative = entry.path.slice(prefix.length);
+        if (includes(relative)) out.push({ ...entry, path: relative });
+      }
+      return out;
+    },
+    match: (source) => {
+      const clean = source.replace(/^\.?\/+/, "").replace(/\/+$/, "");
+      if (clean === "" || clean === ".") return ["."];
+      if (!/[*?[]/.test(clean)) return treeHas(tree, prefix + clean) ? [clean] : [];
+      const regex = globToRegExp(clean);
+      const depth = clean.split("/").length;
+      const out: string[] = [];
+      for (const entry of tree.entries.values()) {
+        if (!entry.path.startsWith(prefix)) continue;
+        const relative = entry.path.slice(prefix.length);
+        if (relative.split("/").length === depth && regex.test(relative)) out.push(relative);
+      }
+      return out.sort();
+    },
+  };
+  if (facts) context.dockerignore = facts;
+  return context;
+}
+
+/** Whether a path is inside a directory (or is it). */
+export function isWithin(path: string, dir: string): boolean {
+  return dir === "" || path === dir || path.startsWith(`${dir}/`);
+}
+
+export { baseName, dirName };

@@ -1,0 +1,36 @@
+/**
+ * What to suggest instead of a floating or imprecise tag. A suggestion, not a lookup: `shipshape
+ * pin` resolves real digests; here the versions are the current releases shipshape was built with,
+ * or the version the project itself asks for (`engines.node`, `.nvmrc`).
+ */
+
+import type { ImageRef } from "../../facts/image.js";
+import { tagVariant } from "../../facts/image.js";
+import type { ProjectFacts } from "../../facts/project.js";
+
+const CURRENT: Record<string, { version: string; variant: string }> = {
+  node: { version: "20.20.2", variant: "bookworm-slim" },
+  python: { version: "3.11.14", variant: "slim-bookworm" },
+  postgres: { version: "15.14", variant: "bookworm" },
+  redis: { version: "7.4.6", variant: "bookworm" },
+  nginx: { version: "1.28.0", variant: "bookworm" },
+  debian: { version: "12.12", variant: "slim" },
+};
+
+/** A precise tag for an image, or undefined when shipshape has no basis for one. */
+export function suggestTag(ref: ImageRef, facts?: ProjectFacts): string | undefined {
+  const current = CURRENT[ref.repository];
+  if (!current || ref.registry) return undefined;
+  let version = current.version;
+  if (ref.repository === "node" && facts) {
+    const wanted = facts.text(".nvmrc")?.text.trim() ?? facts.text(".node-version")?.text.trim();
+    const exact = wanted && /^v?(\d+\.\d+\.\d+)$/.exec(wanted)?.[1];
+    if (exact) version = exact;
+  }
+  // Keep the major the user chose when the tag names one (`node:22` → 22.x), else suggest current.
+  const major = /^v?(\d+)/.exec(ref.tag ?? "")?.[1];
+  if (major && major !== version.split(".")[0]) return undefined;
+  const variant = tagVariant(ref.tag) ?? current.variant;
+  if (ref.repository === "debian") return `${ref.repository}:${version}-${variant}`;
+  return `${ref.repository}:${version}-${variant}`;
+}
