@@ -99,7 +99,7 @@ export function buildContext(tree: ProjectTree, dir: string, dockerignoreSource?
   const verdicts = new Map<string, boolean>();
 
   const excludedBy = (path: string): IgnorePattern | undefined => {
-    if (!facts || !matcher || !matcher.ignores(path)) return undefined;
+    if (!facts || !matcher?.ignores(path)) return undefined;
     for (let i = facts.patterns.length - 1; i >= 0; i--) {
       const pattern = facts.patterns[i]!;
       if (pattern.negated) continue;
@@ -117,7 +117,7 @@ export function buildContext(tree: ProjectTree, dir: string, dockerignoreSource?
     if (clean === "" || clean === ".") return true;
     let verdict = verdicts.get(clean);
     if (verdict === undefined) {
-      verdict = !matcher || !matcher.ignores(clean);
+      verdict = !matcher?.ignores(clean);
       verdicts.set(clean, verdict);
     }
     return verdict;

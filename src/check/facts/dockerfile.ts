@@ -141,8 +141,8 @@ function flagsOf(instruction: Instruction): Map<string, string[]> {
 }
 
 /** The argument text of an instruction: everything after the keyword and its `--flags`. */
-function argumentText(raw: string, escape: string): string {
-  const continuation = new RegExp(`${escape === "`" ? "`" : "\\\\"}[ \\t]*\\r?\\n`, "g");
+function argumentText(raw: string, escapeChar: string): string {
+  const continuation = new RegExp(`${escapeChar === "`" ? "`" : "\\\\"}[ \\t]*\\r?\\n`, "g");
   const newline = raw.search(/\r?\n/);
   const firstLine = newline < 0 ? raw : raw.slice(0, newline);
   // A heredoc body must stay as written: only the first line has continuations and flags.
@@ -230,11 +230,11 @@ export function parseDockerfile(source: SourceText): DockerfileFacts {
     value: directive.getValue(),
     line: directive.getRange().start.line + 1,
   }));
-  const escape = directives.find((directive) => directive.name === "escape")?.value === "`" ? "`" : "\\";
+  const escapeChar = directives.find((directive) => directive.name === "escape")?.value === "`" ? "`" : "\\";
   const facts: DockerfileFacts = {
     file: source.path,
     source,
-    escape,
+    escape: escapeChar,
     directives,
     globalArgs: [],
     stages: [],
@@ -257,7 +257,7 @@ export function parseDockerfile(source: SourceText): DockerfileFacts {
       endLine: range.end.line + 1,
       start,
       end,
-      args: argumentText(text.slice(start, end), escape),
+      args: argumentText(text.slice(start, end), escapeChar),
       flags: flagsOf(node),
       stage: stage?.index ?? -1,
     };
