@@ -24,9 +24,9 @@ try {
     const network = session.name("backend");
     await session.createNetwork(network);
     const password = `example-${session.id}`;
-    say("starting postgres:15-bookworm");
+    say("starting postgres:15.18-bookworm");
     const db = await session.run({
-      image: "postgres:15-bookworm",
+      image: "postgres:15.18-bookworm",
       network,
       networkAliases: ["db"],
       env: { POSTGRES_USER: "notes", POSTGRES_PASSWORD: password, POSTGRES_DB: "notes" },

@@ -185,13 +185,14 @@ if ! present python 3.11-slim; then
   push shipshape-testbed/python:3.11-slim python:3.11-slim
 fi
 
-if ! present postgres 15-bookworm; then
+if ! present postgres 15-bookworm || ! present postgres 15.18-bookworm; then
   say "building postgres:15-bookworm from Debian's PostgreSQL 15"
   ctx="$state/postgres-context"
   rm -rf "$ctx" && mkdir -p "$ctx"
   cp "$here/testbed/postgres-entrypoint.sh" "$ctx/postgres-entrypoint.sh"
   build postgres "$here/testbed/postgres.Dockerfile" "$ctx" shipshape-testbed/postgres:15-bookworm
-  push shipshape-testbed/postgres:15-bookworm postgres:15-bookworm postgres:15
+  # 15.18 is the Debian release the recipe was written against: an exact tag for fixtures that pin one.
+  push shipshape-testbed/postgres:15-bookworm postgres:15-bookworm postgres:15 postgres:15.18-bookworm
   rm -rf "$ctx"
 fi
 
@@ -202,7 +203,7 @@ server=$("$docker_cli" version --format '{{.Server.Version}}')
 say "engine: Docker $server at unix:///var/run/docker.sock (mirror $mirror, runtimes: $("$docker_cli" info --format '{{range $k, $v := .Runtimes}}{{$k}} {{end}}'))"
 say "cli with BuildKit: $docker_cli (export SHIPSHAPE_DOCKER=$docker_cli)"
 say "compose: $(docker-compose version --short 2>/dev/null || echo missing)"
-for ref in debian:bookworm-slim "node:$node_version-bookworm-slim" node:20-bookworm-slim node:20 node:latest python:3.11-slim postgres:15-bookworm; do
+for ref in debian:bookworm-slim "node:$node_version-bookworm-slim" node:20-bookworm-slim node:20 node:latest python:3.11-slim postgres:15-bookworm postgres:15.18-bookworm; do
   name=${ref%%:*} tag=${ref#*:}
   digest=$(curl -fsS -I --max-time 5 \
     -H 'Accept: application/vnd.docker.distribution.manifest.v2+json' \

@@ -14,7 +14,7 @@ export const COMMANDS: readonly CommandEntry[] = [
     name: "check",
     args: "[dir]",
     summary: "audit Dockerfiles, .dockerignore, compose files, the build context and the app's code",
-    built: false,
+    built: true,
   },
   {
     name: "init",

@@ -34,6 +34,8 @@ export interface OutputOptions {
 
 export class Output {
   readonly colors: Colors;
+  /** Whether stdout gets colours (reports that colour themselves ask this). */
+  readonly colorEnabled: boolean;
   readonly quiet: boolean;
   readonly verbose: boolean;
   private readonly io: CliIO;
@@ -42,7 +44,8 @@ export class Output {
     this.io = io;
     this.quiet = options.quiet ?? false;
     this.verbose = options.verbose ?? false;
-    this.colors = pc.createColors(wantsColor(options.color, io.env, io.stdout));
+    this.colorEnabled = wantsColor(options.color, io.env, io.stdout);
+    this.colors = pc.createColors(this.colorEnabled);
   }
 
   /** The command's result: always printed, to stdout. */

@@ -73,7 +73,36 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
       exitCode = printDoctor(await runDoctor(io.env), out, options.json ?? false);
     });
 
+  program
+    .command("check")
+    .description(COMMANDS.find((entry) => entry.name === "check")!.summary)
+    .argument("[dir]", "the app's directory", ".")
+    .option("-f, --format <format>", "text, json, sarif or markdown", "text")
+    .option("--fail-on <severity>", "exit 1 at this severity or above: error, warning, info, none (default: error, or failOn in .shipshape.yaml)")
+    .option("--fix", "apply the mechanical fixes in place, then check again")
+    .option("--file <dockerfile...>", "check these Dockerfiles instead of finding them")
+    .option("-c, --config <file>", "use this config file instead of <dir>/.shipshape.yaml")
+    .option("-o, --output <file>", "write the report to a file instead of stdout")
+    .addHelpText(
+      "after",
+      `
+Examples:
+  shipshape check                          audit the current directory
+  shipshape check --fix                    apply mechanical fixes, then audit again
+  shipshape check -f sarif -o check.sarif  for GitHub code scanning
+  shipshape check --fail-on warning        fail CI on warnings too
+
+Inline ignores: a comment on the line above a finding,
+  # shipshape-ignore SS1001 reason       (also honours # hadolint ignore=DL3007)
+Rules: docs/rules.md`,
+    )
+    .action(async (dir: string, options: import("./check.js").CheckCommandOptions, command: Command) => {
+      const { runCheck } = await import("./check.js");
+      exitCode = await runCheck(dir, options, outputFor(command));
+    });
+
   for (const entry of COMMANDS) {
+    if (entry.built) continue;
     const command = program
       .command(entry.name, { hidden: !entry.built })
       .description(entry.summary)

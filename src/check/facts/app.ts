@@ -59,7 +59,11 @@ export interface ListenFacts extends LinePosition {
   /** Literal port, or the port's default when read from the environment. */
   port?: number;
   portEnv?: string;
+  /** The variable the host is read from (`listen(PORT, process.env.HOST ?? "0.0.0.0")`); host is then its default. */
+  hostEnv?: string;
   text: string;
+  /** The host argument as written, when it is not a literal (an identifier resolved later). */
+  hostText?: string;
 }
 
 export interface AppFacts {
@@ -250,6 +254,17 @@ const AMBIENT_ENV = new Set([
 
 export { AMBIENT_ENV };
 
+/**
+ * More ways code checks a variable before relying on it: `if (process.env.X)`, `process.env.X ?`,
+ * `process.env.X &&`, `"X" in process.env`, `assert(process.env.X)`, Python `if not os.getenv("X")`,
+ * `"X" not in os.environ`, and validation schemas (`X: z.string()`, envalid's `X: str()`).
+ */
+const ENV_CHECKS =
+  /\bif\s*\(\s*process\.env\.([A-Za-z_][A-Za-z0-9_]*)\s*\)|\bprocess\.env\.([A-Za-z_][A-Za-z0-9_]*)\s*(?:\?(?![?.])|&&)|["']([A-Za-z_][A-Za-z0-9_]*)["']\s+(?:not\s+)?in\s+(?:process\.env|os\.environ)\b|\bassert\w*\(\s*process\.env\.([A-Za-z_][A-Za-z0-9_]*)|\bif\s+(?:not\s+)?os\.(?:environ\.get|getenv)\(\s*["']([A-Za-z_][A-Za-z0-9_]*)["']|^\s*["']?([A-Z][A-Z0-9_]*)["']?\s*:\s*(?:z\.|Joi\.|Type\.|v\.|yup\.|(?:str|url|num|port|bool|email|host|json)\()/g;
+
+/** A conversion call an environment read is wrapped in: its fallback follows the closing paren. */
+const CONVERSION_CALL = /\b(?:Number|parseInt|parseFloat|String|Boolean|int|float|str)\(\s*$/;
+
 function literalAfter(rest: string): string | undefined {
   const match = /^\s*(?:\|\||\?\?)\s*(?:(["'`])((?:(?!\1).)*)\1|(\d+(?:\.\d+)?)|(true|false))/.exec(rest);
   if (!match) return undefined;
@@ -332,6 +347,14 @@ export function appFacts(tree: ProjectTree): AppFacts {
         failsWhenMissing = false,
         pyDefault?: string,
       ) => {
+        // `Number(process.env.PORT) || 3000`, `parseInt(process.env.PORT, 10) || 3000`: a conversion
+        // whose result has the fallback.
+        const wrapper = CONVERSION_CALL.test(before);
+        const afterWrapper = wrapper ? rest.replace(/^\s*(?:,[^()]*)?\)/, "") : undefined;
+        const fallback =
+          pyDefault ??
+          literalAfter(rest) ??
+          (afterWrapper !== undefined && afterWrapper !== rest ? literalAfter(afterWrapper) : undefined);
         const read: EnvRead = {
           file,
           line,
@@ -339,17 +362,19 @@ export function appFacts(tree: ProjectTree): AppFacts {
           name,
           kind,
           direct:
-            /(?:\(\s*|[{,]\s*[A-Za-z_$][\w$]*\s*:\s*|,\s*)$/.test(before) &&
-            !/^\s*(?:\|\||\?\?|\?|&&|===?|!==?)/.test(rest),
+            (/(?:\(\s*|[{,]\s*[A-Za-z_$][\w$]*\s*:\s*|,\s*)$/.test(before) ||
+              /^\s*["']?[A-Za-z_$][\w$-]*["']?\s*:\s*$/.test(before)) &&
+            !/^\s*(?:\|\||\?\?|\?|&&|===?|!==?)/.test(rest) &&
+            !(wrapper && fallback !== undefined),
           failsWhenMissing,
           client,
         };
-        const fallback = pyDefault ?? literalAfter(rest);
         if (fallback !== undefined) read.fallback = fallback.replace(/^["']|["']$/g, "");
         envReads.push(read);
         const assigned =
-          /\b(?:const|let|var)\s+([A-Za-z_$][\w$]*)\s*=\s*$/.exec(before) ??
-          /^\s*([A-Za-z_]\w*)\s*=\s*$/.exec(before);
+          /\b(?:const|let|var)\s+([A-Za-z_$][\w$]*)\s*(?::\s*[\w.<>[\]| ]+)?=\s*(?:(?:Number|parseInt|parseFloat|String)\(\s*)?$/.exec(
+            before,
+          ) ?? /^\s*([A-Za-z_]\w*)\s*(?::\s*\w+\s*)?=\s*(?:(?:int|float|str)\(\s*)?$/.exec(before);
         if (assigned?.[1]) {
           const constant: { value?: string; env?: string } = { env: name };
           if (read.fallback !== undefined) constant.value = read.fallback;
@@ -438,13 +463,27 @@ export function appFacts(tree: ProjectTree): AppFacts {
         const name = match[1] ?? match[2] ?? match[3];
         if (name) checkedEnv.add(name);
       }
+      for (const match of text.matchAll(ENV_CHECKS)) {
+        const name = match.slice(1).find((group) => group !== undefined);
+        if (name) checkedEnv.add(name);
+      }
 
       if (
         /\bprocess\.(?:on|once|addListener)\(\s*["'](SIGTERM|SIGINT)["']/.test(text) ||
-        /\bsignal\.signal\(\s*signal\.(SIGTERM|SIGINT)/.test(text)
+        /\b(?:signal\.signal|add_signal_handler)\(\s*signal\.(SIGTERM|SIGINT)/.test(text)
       ) {
         const signal = /SIGTERM|SIGINT/.exec(text)?.[0] ?? "SIGTERM";
-        signalHandlers.push({ file, line, column: text.search(/process|signal/) + 1, signal });
+        signalHandlers.push({ file, line, column: text.search(/process|signal|\w+\.add_signal_handler/) + 1, signal });
+      } else if (/\bprocess\.(?:on|once|addListener)\(\s*[A-Za-z_$][\w$]*\s*,/.test(text)) {
+        // `for (const signal of ["SIGTERM", "SIGINT"]) process.on(signal, …)`: the names are nearby.
+        const nearby = [text];
+        for (let l = Math.max(1, line - 5); l < line; l++) nearby.push(source.line(l));
+        const signal = /SIGTERM|SIGINT/.exec(/SIGTERM/.test(nearby.join("\n")) ? "SIGTERM" : nearby.join("\n"))?.[0];
+        if (signal) signalHandlers.push({ file, line, column: text.search(/process/) + 1, signal });
+      } else if (/\b(?:createTerminus|enableShutdownHooks|closeWithGrace|createLightship)\(/.test(text)) {
+        // Libraries that install a SIGTERM handler themselves.
+        const column = text.search(/createTerminus|enableShutdownHooks|closeWithGrace|createLightship/) + 1;
+        signalHandlers.push({ file, line, column, signal: "SIGTERM" });
       }
       if (/\bdotenv\b[^\n]*\.config\(|["']dotenv\/config["']|\bload_dotenv\(/.test(text)) {
         dotenvLoads.push({ file, line, column: text.search(/dotenv|load_dotenv/) + 1 });
@@ -460,12 +499,26 @@ export function appFacts(tree: ProjectTree): AppFacts {
           : null);
       if (route?.[1]) {
         const body: string[] = [];
-        for (let l = line; l <= Math.min(source.lineCount, line + 30); l++) {
-          const bodyLine = source.line(l);
-          body.push(bodyLine);
-          if (l > line && (/^\s*\}\s*\)\s*;?\s*$/.test(bodyLine) || (python && /^\S/.test(bodyLine)))) break;
-          if (l === line && /\)\s*;?\s*$/.test(bodyLine) && /=>/.test(bodyLine) && !/\{\s*$/.test(bodyLine))
-            break;
+        if (python) {
+          // The decorator, the `def` under it, and the indented body after that.
+          const indent = /^\s*/.exec(text)?.[0].length ?? 0;
+          let seenDef = false;
+          for (let l = line; l <= Math.min(source.lineCount, line + 30); l++) {
+            const bodyLine = source.line(l);
+            if (l > line && bodyLine.trim() !== "" && (/^\s*/.exec(bodyLine)?.[0].length ?? 0) <= indent) {
+              if (seenDef || !/^\s*(?:@|(?:async\s+)?def\s)/.test(bodyLine)) break;
+            }
+            if (/^\s*(?:async\s+)?def\s/.test(bodyLine)) seenDef = true;
+            body.push(bodyLine);
+          }
+        } else {
+          for (let l = line; l <= Math.min(source.lineCount, line + 30); l++) {
+            const bodyLine = source.line(l);
+            body.push(bodyLine);
+            if (l > line && /^\s*\}\s*\)\s*;?\s*$/.test(bodyLine)) break;
+            if (l === line && /\)\s*;?\s*$/.test(bodyLine) && /=>/.test(bodyLine) && !/\{\s*$/.test(bodyLine))
+              break;
+          }
         }
         healthRoutes.push({
           file,
@@ -483,18 +536,29 @@ export function appFacts(tree: ProjectTree): AppFacts {
         }
         schemaCreation.push(schema);
       }
+      // Literal constants (`const HOST = "0.0.0.0"`, `PORT = 8000`), for resolving listen arguments.
+      const literal = python
+        ? /^([A-Za-z_]\w*)\s*(?::\s*\w+\s*)?=\s*(?:(["'])([^"']*)\2|(\d+))\s*(?:#.*)?$/.exec(text)
+        : /\b(?:const|let|var)\s+([A-Za-z_$][\w$]*)\s*(?::\s*\w+\s*)?=\s*(?:(["'`])([^"'`$]*)\2|(\d+))\s*;?\s*(?:\/\/.*)?$/.exec(
+            text,
+          );
+      if (literal?.[1] && !constants.has(`${file}:${literal[1]}`))
+        constants.set(`${file}:${literal[1]}`, { value: literal[3] ?? literal[4] ?? "" });
       const listen = listenOf(text, python);
       if (listen) listens.push({ file, line, ...listen });
     }
   }
 
-  // Resolve `listen(PORT)` through `const PORT = process.env.PORT || 3000` in the same file.
+  // Resolve `listen(PORT, HOST)` through `const PORT = process.env.PORT || 3000` and
+  // `const HOST = "0.0.0.0"` in the same file.
   for (const listen of listens) {
     const identifier = /^[A-Za-z_$][\w$]*$/.test(listen.text) ? listen.text : undefined;
-    if (!identifier) continue;
-    const constant = constants.get(`${listen.file}:${identifier}`);
+    const constant = identifier ? constants.get(`${listen.file}:${identifier}`) : undefined;
     if (constant?.env) listen.portEnv = constant.env;
     if (constant?.value !== undefined && /^\d+$/.test(constant.value)) listen.port = Number(constant.value);
+    const host = listen.hostText ? constants.get(`${listen.file}:${listen.hostText}`) : undefined;
+    if (host?.env) listen.hostEnv = host.env;
+    if (host?.value !== undefined && !/^\d+$/.test(host.value)) listen.host = host.value;
   }
 
   const byDir = new Map(packages.map((pkg) => [pkg.dir, pkg] as const));
@@ -565,12 +629,19 @@ function listenOf(text: string, python: boolean): Omit<ListenFacts, "file" | "li
     if (port) out.port = Number(port);
     return out;
   }
-  const call = /\.listen\(\s*([^,)]*)(?:,\s*(["'`])([^"'`]*)\2)?/.exec(text);
+  const call = /\.listen\(\s*([^,)]*)(?:,\s*([^,)]*))?/.exec(text);
   if (!call) return undefined;
   const first = (call[1] ?? "").trim();
   const out: Omit<ListenFacts, "file" | "line"> = { column: (call.index ?? 0) + 2, text: first };
   if (/^\d+$/.test(first)) out.port = Number(first);
-  if (call[3] !== undefined) out.host = call[3];
+  const second = (call[2] ?? "").trim();
+  const literal = /^(["'`])([^"'`$]*)\1$/.exec(second);
+  const fromEnv = /^process\.env\.([A-Za-z_][A-Za-z0-9_]*)\s*(?:(?:\|\||\?\?)\s*(["'`])([^"'`]*)\2)?$/.exec(second);
+  if (literal) out.host = literal[2] ?? "";
+  else if (fromEnv?.[1]) {
+    out.hostEnv = fromEnv[1];
+    if (fromEnv[3] !== undefined) out.host = fromEnv[3];
+  } else if (/^[A-Za-z_$][\w$]*$/.test(second)) out.hostText = second;
   const objectHost = /host(?:name)?\s*:\s*["'`]([^"'`]+)["'`]/.exec(text)?.[1];
   if (objectHost) out.host = objectHost;
   const objectPort = /port\s*:\s*(\d+)/.exec(text)?.[1];

@@ -135,6 +135,19 @@ export function parseCompose(
     });
   }
   if (doc.errors.length > 0) return facts;
+  // Refuse a billion-laughs document the way Compose itself would choke on it: yaml counts
+  // alias expansions while converting and stops early, so this is cheap on normal files.
+  if (source.text.includes("*")) {
+    try {
+      doc.toJS({ maxAliasCount: 1000 });
+    } catch (error) {
+      const message = (error as Error).message;
+      if (/alias/i.test(message)) {
+        facts.problems.push({ line: 1, column: 1, message: "expands too many YAML aliases (an alias bomb?): not checked" });
+        return facts;
+      }
+    }
+  }
 
   let aliasSteps = 0;
   const deref = (node: unknown): unknown => {
@@ -507,7 +520,7 @@ export function parsePortText(text: string): Omit<PortFacts, "text" | "position"
     hostIp = v6[1];
     rest = v6[2] ?? "";
   }
-  const parts = rest.split(":");
+  const parts = splitOutsideBraces(rest);
   const out: Omit<PortFacts, "text" | "position" | "long"> = { protocol };
   if (parts.length === 3) {
     hostIp = parts[0];
@@ -517,6 +530,24 @@ export function parsePortText(text: string): Omit<PortFacts, "text" | "position"
   if (Number.isFinite(container)) out.containerPort = container;
   if (hostIp !== undefined) out.hostIp = hostIp;
   return out;
+}
+
+/** Split on `:` except inside `${...}` (`${PORT:-3000}`, `${PORT:?message}`). */
+function splitOutsideBraces(text: string): string[] {
+  const parts: string[] = [];
+  let depth = 0;
+  let current = "";
+  for (let i = 0; i < text.length; i++) {
+    const char = text[i];
+    if (char === "$" && text[i + 1] === "{") depth++;
+    else if (char === "}" && depth > 0) depth--;
+    if (char === ":" && depth === 0) {
+      parts.push(current);
+      current = "";
+    } else current += char;
+  }
+  parts.push(current);
+  return parts;
 }
 
 function joinRelative(dir: string, path: string): string {

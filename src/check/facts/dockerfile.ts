@@ -222,13 +222,28 @@ function propertiesOf(instruction: Instruction): Array<{ name: string; value?: s
   });
 }
 
+/**
+ * Offsets of dockerfile-ast positions. Its lines end at `\r\n`, `\n` and also a lone `\r` (as
+ * LSP counts them), SourceText's only at `\n`: positions go through offsets, never line numbers.
+ */
+function astOffsets(text: string): (position: { line: number; character: number }) => number {
+  const starts = [0];
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code === 13 && text.charCodeAt(i + 1) === 10) i++;
+    if (code === 13 || code === 10) starts.push(i + 1);
+  }
+  return (position) => Math.min(text.length, (starts[position.line] ?? text.length) + position.character);
+}
+
 export function parseDockerfile(source: SourceText): DockerfileFacts {
   const text = source.text;
   const parsed = DockerfileParser.parse(text);
+  const offsetOf = astOffsets(text);
   const directives = parsed.getDirectives().map((directive) => ({
     name: directive.getName().toLowerCase(),
     value: directive.getValue(),
-    line: directive.getRange().start.line + 1,
+    line: source.position(offsetOf(directive.getRange().start)).line,
   }));
   const escapeChar = directives.find((directive) => directive.name === "escape")?.value === "`" ? "`" : "\\";
   const facts: DockerfileFacts = {
@@ -247,14 +262,15 @@ export function parseDockerfile(source: SourceText): DockerfileFacts {
 
   for (const node of parsed.getInstructions()) {
     const range = node.getRange();
-    const start = source.offset(range.start.line + 1, range.start.character + 1);
-    const end = source.offset(range.end.line + 1, range.end.character + 1);
+    const start = offsetOf(range.start);
+    const end = offsetOf(range.end);
     const keyword = node.getKeyword().toUpperCase();
+    const position = source.position(start);
     const instruction: InstructionFacts = {
       keyword,
-      line: range.start.line + 1,
-      column: range.start.character + 1,
-      endLine: range.end.line + 1,
+      line: position.line,
+      column: position.column,
+      endLine: source.position(end).line,
       start,
       end,
       args: argumentText(text.slice(start, end), escapeChar),

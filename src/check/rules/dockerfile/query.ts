@@ -1,0 +1,292 @@
+/**
+ * Queries the Dockerfile rules share: the stage chain an image is built from, the process the
+ * image starts, where in the file a command sits (for anchors and in-line fixes), and where to
+ * insert lines that must apply to the running container only (just before CMD/ENTRYPOINT).
+ */
+
+import type { ServiceFacts } from "../../facts/compose.js";
+import type { DockerfileFacts, ExecFacts, InstructionFacts, StageFacts } from "../../facts/dockerfile.js";
+import type { ImageRef } from "../../facts/image.js";
+import type { PackageFacts } from "../../facts/app.js";
+import type { DockerfileTarget, ProjectFacts } from "../../facts/project.js";
+import { effectiveArgv, parseShell, programOf, type ShellCommand } from "../../facts/shell.js";
+import type { Location, TextEdit } from "../../types.js";
+import { commandLine, type InstallCommand, installCommands, isJsDependencyInstall } from "../helpers.js";
+
+/** The stages an image is built from, the root (which pulls a base image) first. */
+export function stageChain(dockerfile: DockerfileFacts, stage: StageFacts): StageFacts[] {
+  const chain: StageFacts[] = [];
+  const seen = new Set<number>();
+  let current: StageFacts | undefined = stage;
+  while (current && !seen.has(current.index)) {
+    seen.add(current.index);
+    chain.unshift(current);
+    current = current.parentStage === undefined ? undefined : dockerfile.stages[current.parentStage];
+  }
+  return chain;
+}
+
+/** The stage of a chain that pulls the base image, and that image. */
+export function rootOf(dockerfile: DockerfileFacts, stage: StageFacts): { stage: StageFacts; base: ImageRef } {
+  const root = stageChain(dockerfile, stage)[0] ?? stage;
+  return { stage: root, base: root.base };
+}
+
+/** Compose services that build this Dockerfile. */
+export function servicesOf(target: DockerfileTarget): ServiceFacts[] {
+  const out: ServiceFacts[] = [];
+  for (const { compose, service } of target.services) {
+    const found = compose.services.find((candidate) => candidate.name === service);
+    if (found) out.push(found);
+  }
+  return out;
+}
+
+/** The package.json of the build context, if the project has one there. */
+export function contextPackage(facts: ProjectFacts, target: DockerfileTarget): PackageFacts | undefined {
+  return facts.app.packageAt(target.context.dir);
+}
+
+/** The value of an ENV variable in effect at a line of a stage (parents included). */
+export function envAt(stage: StageFacts, name: string, line = Number.POSITIVE_INFINITY): string | undefined {
+  let value: string | undefined;
+  for (const variable of stage.env) {
+    if (variable.name === name && variable.instruction.line < line) value = variable.value ?? "";
+  }
+  return value;
+}
+
+/** `VAR=value` words that prefix a command (`NODE_ENV=production npm ci`). */
+export function inlineAssignments(command: ShellCommand): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const word of command.argv) {
+    const match = /^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/.exec(word);
+    if (match?.[1]) out.set(match[1], match[2] ?? "");
+    else if (word !== "env" && word !== "sudo") break;
+  }
+  return out;
+}
+
+/** JavaScript dependency installs of a stage (not global tool installs). */
+export function jsInstalls(stage: StageFacts): InstallCommand[] {
+  return installCommands(stage).filter(isJsDependencyInstall);
+}
+
+/** The location of a command inside its RUN (its physical line, the column of its first word). */
+export function commandAt(
+  dockerfile: DockerfileFacts,
+  item: { run: { instruction: InstructionFacts }; command: ShellCommand },
+): Location {
+  const line = commandLine(dockerfile, item as Parameters<typeof commandLine>[1]);
+  const text = dockerfile.source.line(line);
+  const start = commandStartIn(text, item.command.argv);
+  return { file: dockerfile.file, line, column: start < 0 ? item.run.instruction.column : start + 1 };
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
+
+/** The index in a line where a command's first words appear, or -1. */
+function commandStartIn(text: string, argv: string[]): number {
+  const first = argv[0];
+  if (!first) return -1;
+  const second = argv[1];
+  if (second !== undefined) {
+    const both = new RegExp(`(?:^|[\\s;&|(])(${escapeRegExp(first)}\\s+${escapeRegExp(second)})(?=\\s|$|[;&|)])`);
+    const match = both.exec(text);
+    if (match?.[1]) return (match.index ?? 0) + match[0].length - match[1].length;
+  }
+  const one = new RegExp(`(?:^|[\\s;&|(])(${escapeRegExp(first)})(?=\\s|$|[;&|)])`).exec(text);
+  return one?.[1] ? (one.index ?? 0) + one[0].length - one[1].length : -1;
+}
+
+/**
+ * The span of a command in the file: from its first word to the operator that ends it (`&&`,
+ * `||`, `;`, `|`), a line break that is not a continuation, or the end of the instruction.
+ */
+export function commandSpan(
+  dockerfile: DockerfileFacts,
+  item: { run: { instruction: InstructionFacts }; command: ShellCommand },
+): { start: number; end: number } | undefined {
+  const location = commandAt(dockerfile, item);
+  const lineText = dockerfile.source.line(location.line);
+  if (commandStartIn(lineText, item.command.argv) < 0) return undefined;
+  const source = dockerfile.source;
+  const start = source.offset(location.line, location.column);
+  const limit = item.run.instruction.end;
+  const escape = dockerfile.escape;
+  let quote: string | undefined;
+  for (let i = start; i < limit; i++) {
+    const ch = source.text[i] ?? "";
+    if (quote) {
+      if (ch === quote) quote = undefined;
+      continue;
+    }
+    if (ch === '"' || ch === "'") quote = ch;
+    else if (ch === ";" || ch === "|" || (ch === "&" && source.text[i + 1] === "&")) return { start, end: i };
+    else if (ch === "\n") {
+      const before = source.text.slice(start, i).replace(/[ \t\r]+$/, "");
+      if (!before.endsWith(escape)) return { start, end: i };
+    }
+  }
+  return { start, end: limit };
+}
+
+/**
+ * An edit at the action word of a command (`install` in `apt-get -y install`), on the command's
+ * physical line: insert text after it, or replace it. Undefined when the word is not on that line.
+ */
+export function editAtAction(
+  dockerfile: DockerfileFacts,
+  item: { run: { instruction: InstructionFacts }; command: ShellCommand },
+  action: string,
+  mode: { insertAfter: string } | { replaceWith: string },
+): TextEdit | undefined {
+  const span = commandSpan(dockerfile, item);
+  if (!span) return undefined;
+  const source = dockerfile.source;
+  const text = source.text.slice(span.start, span.end);
+  const match = new RegExp(`(^|\\s)(${escapeRegExp(action)})(?=\\s|$)`).exec(text);
+  if (!match?.[2]) return undefined;
+  const at = span.start + (match.index ?? 0) + (match[1]?.length ?? 0);
+  if ("insertAfter" in mode) {
+    const end = at + match[2].length;
+    return { file: dockerfile.file, start: end, end, text: mode.insertAfter };
+  }
+  return { file: dockerfile.file, start: at, end: at + match[2].length, text: mode.replaceWith };
+}
+
+/** The process the image starts: ENTRYPOINT words then CMD words (shell form: `sh -c`). */
+export interface ImageProcess {
+  /** The instruction that names PID 1 (ENTRYPOINT when there is one, else CMD). */
+  pid1?: ExecFacts;
+  argv: string[];
+}
+
+export function processOf(stage: StageFacts): ImageProcess {
+  const entrypoint = stage.entrypoint;
+  const cmd = stage.cmd;
+  if (entrypoint) {
+    const words = entrypoint.form === "exec" ? entrypoint.argv : ["/bin/sh", "-c", entrypoint.script ?? ""];
+    // A shell-form ENTRYPOINT ignores CMD.
+    const rest = entrypoint.form === "exec" && cmd ? argvOf(cmd) : [];
+    return { pid1: entrypoint, argv: [...words, ...rest] };
+  }
+  if (cmd) return { pid1: cmd, argv: argvOf(cmd) };
+  return { argv: [] };
+}
+
+function argvOf(exec: ExecFacts): string[] {
+  return exec.form === "exec" ? exec.argv : ["/bin/sh", "-c", exec.script ?? ""];
+}
+
+/** Init processes that forward signals and reap zombies. */
+const INITS = new Set(["tini", "tini-static", "dumb-init", "docker-init", "catatonit", "s6-svscan", "init"]);
+
+export function isInit(program: string): boolean {
+  const name = program.slice(program.lastIndexOf("/") + 1);
+  return INITS.has(name);
+}
+
+/**
+ * The command the container actually runs, past an init wrapper and `sh -c`: the words of a
+ * shell-form command (parsed) or the exec array, without `VAR=x`/`exec` prefixes.
+ */
+export function mainCommand(stage: StageFacts): { exec?: ExecFacts; argv: string[] } {
+  const process = processOf(stage);
+  let argv = process.argv;
+  let exec = process.pid1;
+  if (argv[0] && isInit(argv[0])) {
+    let consumed = 1;
+    argv = argv.slice(1);
+    while (argv[0]?.startsWith("-")) {
+      const flag = argv[0];
+      argv = argv.slice(1);
+      consumed++;
+      if (flag === "--") break;
+    }
+    // The init's child comes from CMD when the exec-form ENTRYPOINT is only the init.
+    const entrypoint = stage.entrypoint;
+    if (entrypoint?.form === "exec" && stage.cmd && entrypoint.argv.length <= consumed) exec = stage.cmd;
+  }
+  if ((argv[0] === "/bin/sh" || argv[0] === "sh") && argv[1] === "-c") {
+    const commands = parseShell(argv[2] ?? "");
+    // Several commands: the shell is what runs them, not one program.
+    if (commands.length === 1 && commands[0]) argv = effectiveArgv(commands[0].argv);
+  } else argv = effectiveArgv(argv);
+  const out: { exec?: ExecFacts; argv: string[] } = { argv };
+  if (exec) out.exec = exec;
+  return out;
+}
+
+/** Program name of words (`/usr/local/bin/node` → `node`). */
+export function programName(argv: string[]): string {
+  return programOf(argv);
+}
+
+/**
+ * Insert lines where they affect the running container only: before the final stage's own
+ * CMD/ENTRYPOINT (and the comments directly above it), or at the end of the file when that
+ * stage has none or builds more after it.
+ */
+export function insertBeforeRuntime(dockerfile: DockerfileFacts, lines: string[]): TextEdit | undefined {
+  const final = dockerfile.final;
+  if (!final) return undefined;
+  const source = dockerfile.source;
+  const own = final.instructions.filter(
+    (instruction) => instruction.keyword === "CMD" || instruction.keyword === "ENTRYPOINT",
+  );
+  const first = own[0];
+  const later = first
+    ? final.instructions.some(
+        (instruction) =>
+          instruction.line > first.line &&
+          ["RUN", "COPY", "ADD", "USER", "WORKDIR", "ONBUILD"].includes(instruction.keyword),
+      )
+    : true;
+  if (first && !later) {
+    let line = first.line;
+    while (line > 1 && /^\s*#/.test(source.line(line - 1)) && line - 1 > final.from.line) line--;
+    const offset = source.offset(line);
+    return { file: dockerfile.file, start: offset, end: offset, text: lines.map((l) => l + source.eol).join("") };
+  }
+  const end = source.text.length;
+  const needsBreak = end > 0 && !source.text.endsWith("\n");
+  return {
+    file: dockerfile.file,
+    start: end,
+    end,
+    text: (needsBreak ? source.eol : "") + lines.map((l) => l + source.eol).join(""),
+  };
+}
+
+/** The keyword as written (`CMD`, `cmd`), for replacements that keep the author's case. */
+export function keywordText(dockerfile: DockerfileFacts, instruction: InstructionFacts): string {
+  return dockerfile.source.text.slice(instruction.start, instruction.start + instruction.keyword.length);
+}
+
+/** `file:line` for messages. */
+export function where(dockerfile: DockerfileFacts, line: number): string {
+  return `${dockerfile.file}:${line}`;
+}
+
+/** Lockfile names each JavaScript package manager reads. */
+export const LOCKFILES: Record<string, string[]> = {
+  npm: ["package-lock.json", "npm-shrinkwrap.json"],
+  yarn: ["yarn.lock"],
+  pnpm: ["pnpm-lock.yaml"],
+  bun: ["bun.lock", "bun.lockb"],
+};
+
+/** The text of a command for messages (`npm install --production`), shortened. */
+export function shown(command: ShellCommand, max = 60): string {
+  const text = command.argv.join(" ");
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}
+
+/** The words of an install up to its action (`apt-get -y install`), for messages. */
+export function upToAction(install: { argv: string[]; action: string }): string {
+  const index = install.action === "" ? 0 : install.argv.indexOf(install.action);
+  return install.argv.slice(0, index < 0 ? 2 : index + 1).join(" ");
+}
