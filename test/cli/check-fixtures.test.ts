@@ -147,7 +147,7 @@ describe("builder traps are found statically, before anything is built", () => {
     const spec = JSON.parse(readFileSync(join(ROOT, "test/fixtures/apps/builder-traps", trap, "trap.json"), "utf8")) as {
       static: { rule: string; file: string; line: number };
     };
-    const run = checkJson(`builder-traps/${trap}`);
+    const run = checkJson(`builder-traps/${trap}`, ["--fail-on", "warning"]);
     const hit = run.findings.find((finding) => finding.ruleId === spec.static.rule);
     expect(hit, `${spec.static.rule} in ${JSON.stringify(run.findings.map((f) => `${f.ruleId} ${f.file}:${f.line}`))}`).toBeDefined();
     expect(`${hit!.file}:${hit!.line}`).toBe(`${spec.static.file}:${spec.static.line}`);

@@ -1,4 +1,5 @@
-import { createRequire } from "node:module"; const require = createRequire(import.meta.url);
+import { RULES } from "../../src/check/rules/index.js";
+import { appendFileSync } from "node:fs";
 /**
  * Fuzzes the pure core of `shipshape check` (treeFromFiles → projectFacts → runRules, plus
  * applying the fixes and checking again) with mutated copies of the fixture apps: byte flips,
@@ -834,7 +835,9 @@ describe("check never throws on broken input (fuzz)", () => {
       const failures: string[] = [];
       for (let i = 0; i < CASES_PER_BATCH; i++) {
         const c = makeCase(r, `${batch}.${i}`);
-        const t0 = performance.now(); const errors = runCase(c.files); const dt = performance.now() - t0; if (dt > 40) require("node:fs").appendFileSync("/tmp/slow.txt", `${dt.toFixed(0)}ms ${c.id} ${c.seed} ${c.steps.join(", ")}\n`);
+        const t0 = performance.now(); const errors = runCase(c.files); const dt = performance.now() - t0;
+        if (dt > 300) { const f0 = performance.now(); const facts = projectFacts(treeFromFiles(c.files)); const parts = [`facts ${(performance.now() - f0).toFixed(0)}`]; for (const rule of RULES) { const t1 = performance.now(); rule.check(facts); const d = performance.now() - t1; if (d > 50) parts.push(`${rule.meta.id} ${d.toFixed(0)}`); }
+          appendFileSync("/tmp/slow.txt", `${dt.toFixed(0)}ms ${c.id} ${parts.join(" ")} | ${c.steps.join(", ")}\n`); }
         if (errors.length > 0) failures.push(describeFailure(c, errors));
       }
       expect(failures).toEqual([]);

@@ -467,18 +467,35 @@ export function appFacts(tree: ProjectTree): AppFacts {
         const name = match.slice(1).find((group) => group !== undefined);
         if (name) checkedEnv.add(name);
       }
+      // `for (const key of ["A", "B"]) if (!process.env[key]) …`: the names listed just before.
+      if (
+        /!\s*process\.env\[\s*[A-Za-z_$]|\b(?:if\s+not\s+os\.(?:environ\.get|getenv)|not\s+in\s+os\.environ)\b/.test(
+          text,
+        )
+      ) {
+        for (let l = Math.max(1, line - 5); l <= line; l++)
+          for (const quoted of source.line(l).matchAll(/["'`]([A-Z][A-Z0-9_]{2,})["'`]/g))
+            if (quoted[1]) checkedEnv.add(quoted[1]);
+      }
 
       if (
         /\bprocess\.(?:on|once|addListener)\(\s*["'](SIGTERM|SIGINT)["']/.test(text) ||
         /\b(?:signal\.signal|add_signal_handler)\(\s*signal\.(SIGTERM|SIGINT)/.test(text)
       ) {
         const signal = /SIGTERM|SIGINT/.exec(text)?.[0] ?? "SIGTERM";
-        signalHandlers.push({ file, line, column: text.search(/process|signal|\w+\.add_signal_handler/) + 1, signal });
+        signalHandlers.push({
+          file,
+          line,
+          column: text.search(/process|signal|\w+\.add_signal_handler/) + 1,
+          signal,
+        });
       } else if (/\bprocess\.(?:on|once|addListener)\(\s*[A-Za-z_$][\w$]*\s*,/.test(text)) {
         // `for (const signal of ["SIGTERM", "SIGINT"]) process.on(signal, …)`: the names are nearby.
         const nearby = [text];
         for (let l = Math.max(1, line - 5); l < line; l++) nearby.push(source.line(l));
-        const signal = /SIGTERM|SIGINT/.exec(/SIGTERM/.test(nearby.join("\n")) ? "SIGTERM" : nearby.join("\n"))?.[0];
+        const signal = /SIGTERM|SIGINT/.exec(
+          /SIGTERM/.test(nearby.join("\n")) ? "SIGTERM" : nearby.join("\n"),
+        )?.[0];
         if (signal) signalHandlers.push({ file, line, column: text.search(/process/) + 1, signal });
       } else if (/\b(?:createTerminus|enableShutdownHooks|closeWithGrace|createLightship)\(/.test(text)) {
         // Libraries that install a SIGTERM handler themselves.
@@ -634,9 +651,20 @@ function listenOf(text: string, python: boolean): Omit<ListenFacts, "file" | "li
   const first = (call[1] ?? "").trim();
   const out: Omit<ListenFacts, "file" | "line"> = { column: (call.index ?? 0) + 2, text: first };
   if (/^\d+$/.test(first)) out.port = Number(first);
+  // `listen(process.env.PORT ?? 3000)`, `listen(Number(process.env.PORT) || 3000)`
+  const inline =
+    /\.listen\(\s*(?:Number\(|parseInt\(|\+)?\s*process\.env\.([A-Za-z_]\w*)\s*(?:,\s*10\s*)?\)?\s*(?:(?:\|\||\?\?)\s*(["'`]?)(\d+)\2)?/.exec(
+      text,
+    );
+  if (inline?.[1]) {
+    out.portEnv = inline[1];
+    if (inline[3]) out.port = Number(inline[3]);
+  }
   const second = (call[2] ?? "").trim();
   const literal = /^(["'`])([^"'`$]*)\1$/.exec(second);
-  const fromEnv = /^process\.env\.([A-Za-z_][A-Za-z0-9_]*)\s*(?:(?:\|\||\?\?)\s*(["'`])([^"'`]*)\2)?$/.exec(second);
+  const fromEnv = /^process\.env\.([A-Za-z_][A-Za-z0-9_]*)\s*(?:(?:\|\||\?\?)\s*(["'`])([^"'`]*)\2)?$/.exec(
+    second,
+  );
   if (literal) out.host = literal[2] ?? "";
   else if (fromEnv?.[1]) {
     out.hostEnv = fromEnv[1];

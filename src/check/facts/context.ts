@@ -89,10 +89,56 @@ function globToRegExp(glob: string): RegExp {
   return new RegExp(`^${out}$`);
 }
 
+/** Longer patterns are not matched: no real path is longer (PATH_MAX). */
+const MAX_PATTERN_LENGTH = 4096;
+/**
+ * Runs of `*` a pattern may have. The port compiles patterns to backtracking JS regular expressions
+ * (Docker's Go ones run in linear time), so `*a*a*a*a…` on a long name could take minutes.
+ */
+const MAX_STARS = 6;
+
+/**
+ * A pattern as the port should get it, or undefined when it cannot be matched safely. The port
+ * copies `(`, `)`, `{`, `}`, `+`, `|`, `^` into its RegExp, where filepath.Match takes them
+ * literally (and `foo(` would not compile): they are escaped, as is a `[` that is never closed.
+ * A run of `**` directories means what one does.
+ */
+export function matcherPattern(pattern: string): string | undefined {
+  if (pattern.length > MAX_PATTERN_LENGTH) return undefined;
+  let out = "";
+  for (let i = 0; i < pattern.length; i++) {
+    const ch = pattern[i] ?? "";
+    if (ch === "\\") {
+      out += pattern.slice(i, i + 2);
+      i++;
+    } else if (ch === "[") {
+      const close = pattern.indexOf("]", i + 1);
+      if (close < 0) out += "\\[";
+      else {
+        out += pattern.slice(i, close + 1);
+        i = close;
+      }
+    } else out += /[(){}+|^]/.test(ch) ? `\\${ch}` : ch;
+  }
+  out = out.replace(/(?:\*\*\/)+/g, "**/");
+  if ((out.match(/\*+/g) ?? []).length > MAX_STARS) return undefined;
+  try {
+    ignore().add(out).ignores("probe");
+  } catch {
+    return undefined; // a pattern Docker would reject too (`[z-a]`)
+  }
+  return out;
+}
+
 export function buildContext(tree: ProjectTree, dir: string, dockerignoreSource?: SourceText): BuildContext {
   const facts = dockerignoreSource ? parseDockerignore(dockerignoreSource) : undefined;
+  const usable = new Map<IgnorePattern, string>();
+  for (const pattern of facts?.patterns ?? []) {
+    const safe = matcherPattern(pattern.pattern);
+    if (safe !== undefined) usable.set(pattern, safe);
+  }
   const matcher = facts
-    ? ignore().add(facts.patterns.map((p) => (p.negated ? `!${p.pattern}` : p.pattern)))
+    ? ignore().add([...usable].map(([p, safe]) => (p.negated ? `!${safe}` : safe)))
     : undefined;
   const single = new Map<IgnorePattern, Ignore>();
   const prefix = dir === "" ? "" : `${dir}/`;
@@ -102,10 +148,11 @@ export function buildContext(tree: ProjectTree, dir: string, dockerignoreSource?
     if (!facts || !matcher?.ignores(path)) return undefined;
     for (let i = facts.patterns.length - 1; i >= 0; i--) {
       const pattern = facts.patterns[i]!;
-      if (pattern.negated) continue;
+      const safe = usable.get(pattern);
+      if (pattern.negated || safe === undefined) continue;
       let one = single.get(pattern);
       if (!one) {
-        one = ignore().add(pattern.pattern);
+        one = ignore().add(safe);
         single.set(pattern, one);
       }
       if (one.ignores(path)) return pattern;

@@ -77,8 +77,16 @@ export function tagPrecision(ref: ImageRef): TagPrecision {
   if (!version?.[1]) return "other";
   const parts = version[1].split(".").length;
   if (parts === 1) return "major";
-  if (parts === 2) return "minor";
+  if (parts === 2) return twoPartReleases(ref, version[1]) ? "exact" : "minor";
   return "exact";
+}
+
+/** Images whose releases have two numbers: PostgreSQL 10 and later (`15.18`), Debian point releases (`12.12`). */
+function twoPartReleases(ref: ImageRef, version: string): boolean {
+  if (ref.registry) return false;
+  const major = Number(version.split(".")[0]);
+  if (ref.repository === "postgres") return major >= 10;
+  return ref.repository === "debian";
 }
 
 /** The OS variant a tag names (`bookworm-slim`, `alpine3.19`), if any. */
@@ -102,24 +110,30 @@ export function formatImageRef(ref: ImageRef): string {
   return ref.text;
 }
 
+const VARIABLE = /\$(?:\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-+?])([^}]*))?\}|([A-Za-z_][A-Za-z0-9_]*))/g;
+const BARE_VARIABLE = /\$([A-Za-z_][A-Za-z0-9_]*)/g;
+
 /** Substitute `$X`, `${X}`, `${X:-default}`, `${X-default}` with known values; unknown stay. */
 export function substituteVariables(text: string, values: ReadonlyMap<string, string | undefined>): string {
-  return text.replace(
-    /\$(?:\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-+?])([^}]*))?\}|([A-Za-z_][A-Za-z0-9_]*))/g,
-    (
-      whole,
-      braced: string | undefined,
-      op: string | undefined,
-      word: string | undefined,
-      bare: string | undefined,
-    ) => {
-      const name = braced ?? bare ?? "";
-      const value = values.get(name);
-      const set = value !== undefined && (value !== "" || !op?.startsWith(":"));
-      if (op === ":-" || op === "-") return set ? (value as string) : (word ?? "");
-      if (op === ":+" || op === "+") return set ? (word ?? "") : "";
-      if (value !== undefined) return value;
-      return whole;
-    },
-  );
+  const substitute = (
+    whole: string,
+    braced: string | undefined,
+    op: string | undefined,
+    word: string | undefined,
+    bare: string | undefined,
+  ): string => {
+    const name = braced ?? bare ?? "";
+    const value = values.get(name);
+    const set = value !== undefined && (value !== "" || !op?.startsWith(":"));
+    if (op === ":-" || op === "-") return set ? (value as string) : (word ?? "");
+    if (op === ":+" || op === "+") return set ? (word ?? "") : "";
+    if (value !== undefined) return value;
+    return whole;
+  };
+  // Past the last `}` no `${…}` can match, and trying each `${X:-` there would rescan to the end
+  // (quadratic on a long line of them): only `$X` is substituted in that tail.
+  const last = text.lastIndexOf("}") + 1;
+  const head = text.slice(0, last).replace(VARIABLE, substitute);
+  const tail = text.slice(last).replace(BARE_VARIABLE, (whole, name: string) => values.get(name) ?? whole);
+  return head + tail;
 }

@@ -28,7 +28,7 @@ const PROVIDER_PATTERNS: Array<{ kind: string; pattern: RegExp }> = [
 
 /** Names that hold secrets by convention. */
 const SECRET_NAME =
-  /(?:^|[_.-])(?:PASSWORD|PASSWD|PWD|PASS|SECRET|SECRETS|TOKEN|API_?KEY|ACCESS_?KEY|PRIVATE_?KEY|AUTH|AUTH_?TOKEN|CREDENTIALS?|SESSION_?KEY|SIGNING_?KEY|ENCRYPTION_?KEY|CLIENT_?SECRET|_authToken)$|^(?:PASSWORD|SECRET|TOKEN|APIKEY|API_KEY)$/i;
+  /(?:^|[_.-])(?:PASSWORD|PASSWD|PWD|PASS|SECRET|SECRETS|TOKEN|API_?KEY|ACCESS_?KEY|PRIVATE_?KEY|AUTH|AUTH_?TOKEN|CREDENTIALS?|SECRET_?KEY(?:_BASE)?|SESSION_?KEY|SIGNING_?KEY|ENCRYPTION_?KEY|CLIENT_?SECRET|_authToken)$|^(?:PASSWORD|SECRET|TOKEN|APIKEY|API_KEY)$/i;
 /** Names that look secret but are not (`PUBLIC_KEY`, `TOKEN_URL`, `*_FILE` pointing at a secret). */
 const NOT_SECRET_NAME =
   /(?:PUBLIC|PUBLISHABLE)_?KEY$|_(?:FILE|PATH|URL|ENDPOINT|HOST|PORT|NAME|USER|USERNAME|ID|EXPIRES?|TTL|LENGTH)$|^(?:NEXT_PUBLIC|VITE|REACT_APP)_/i;
@@ -123,6 +123,12 @@ export function redactLine(line: string): string {
       return `${match.slice(0, 4)}****`;
     });
   }
+  // A literal fallback for a secret-named variable: `process.env.JWT_SECRET || 'x'`, `getenv("KEY", "x")`.
+  out = out.replace(
+    /\b([A-Za-z_][A-Za-z0-9_]*)(["']?\]?\)?\s*(?:\|\||\?\?|,|\bor\b)\s*)(["'`])((?:(?!\3).)+)\3/g,
+    (whole, name: string, between: string, quote: string, value: string) =>
+      isSecretName(name) && !isPlaceholder(value) ? `${name}${between}${quote}****${quote}` : whole,
+  );
   // NAME=value, NAME: value, "NAME": "value" with a secret-sounding name.
   return out.replace(
     /(["']?)([A-Za-z_][A-Za-z0-9_.-]*)\1(\s*[:=]\s*)(["']?)([^\s"',;]+)\4/g,

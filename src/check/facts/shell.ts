@@ -16,6 +16,8 @@ export interface ShellCommand {
 }
 
 const keepVariables = (name: string): string => `$${name}`;
+/** Stands in for a `#` inside a word while shell-quote parses (a private-use character). */
+const HASH = "\uE000";
 
 /** Split a script into simple commands. Never throws: unparseable text yields its words. */
 export function parseShell(script: string): ShellCommand[] {
@@ -27,8 +29,16 @@ export function parseShell(script: string): ShellCommand[] {
     .filter((line) => !/^\s*#/.test(line));
   for (const line of lines) {
     let tokens: ReturnType<typeof parse>;
+    // A `#` inside a word (`repo.git#main`) is not a comment, but shell-quote reads it as one.
+    const protectedLine = line.replace(/(?<=\S)#/g, HASH);
     try {
-      tokens = parse(line, keepVariables);
+      tokens = parse(protectedLine, keepVariables).map((token) =>
+        typeof token === "string"
+          ? token.replaceAll(HASH, "#")
+          : "pattern" in token
+            ? { ...token, pattern: token.pattern.replaceAll(HASH, "#") }
+            : token,
+      );
     } catch {
       tokens = line.split(/\s+/).filter(Boolean);
     }

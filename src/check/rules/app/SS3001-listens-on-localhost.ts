@@ -18,18 +18,32 @@ const LOOPBACK = /^(?:localhost|ip6-localhost|127(?:\.\d{1,3}){3}|::1|\[::1\]|::
 /** Python servers started from the command line: `app.run()` under `__main__` is then never reached. */
 const PYTHON_SERVERS = /^(?:gunicorn|uvicorn|hypercorn|daphne|granian|waitress-serve|flask)$/;
 
+/** Whether an image's start command runs this Python file (by name: `python app.py`, `python -u src/app.py`). */
+function pythonRuns(facts: ProjectFacts, file: string): boolean {
+  const name = file.slice(file.lastIndexOf("/") + 1);
+  return facts.dockerfiles.some((target) =>
+    startCommands(facts, target).some((command) => {
+      const argv = command.argv;
+      if (!/^python[0-9.]*$/.test(programName(argv[0]))) return false;
+      const script = argv.slice(1).find((word) => !word.startsWith("-"));
+      return script !== undefined && programName(script) === name;
+    }),
+  );
+}
+
 /** A value the container's environment gives a variable (image ENV, compose `environment`). */
 function envValues(target: DockerfileTarget, name: string): Array<string | undefined> {
   const values: Array<string | undefined> = [];
   const image = imageEnv(target);
   if (image.has(name)) values.push(image.get(name));
   for (const { compose, service } of target.services) {
-    const entry = compose.services.find((candidate) => candidate.name === service)?.environment.find((e) => e.name === name);
+    const entry = compose.services
+      .find((candidate) => candidate.name === service)
+      ?.environment.find((e) => e.name === name);
     if (entry) values.push(entry.interpolated ? undefined : entry.value);
   }
   return values;
 }
-
 
 /** The loopback address a server command binds, with how it was decided, or undefined. */
 function commandLoopback(
@@ -54,11 +68,14 @@ function commandLoopback(
     case "uvicorn":
     case "hypercorn": {
       const host =
-        program === "uvicorn" ? optionValue(words, ["--host"]) : bindHost(optionValue(words, ["--bind", "-b"]));
+        program === "uvicorn"
+          ? optionValue(words, ["--host"])
+          : bindHost(optionValue(words, ["--bind", "-b"]));
       if (host !== undefined) return explicit(host, `\`${program}\` binds it`);
       if (optionValue(words, ["--uds", "--fd"]) !== undefined) return undefined;
       if (envSet(program === "uvicorn" ? "UVICORN_HOST" : "HYPERCORN_BIND")) return undefined;
-      if (program === "hypercorn" && words.some((word) => /^(?:-c|--config)(?:=|$)/.test(word))) return undefined;
+      if (program === "hypercorn" && words.some((word) => /^(?:-c|--config)(?:=|$)/.test(word)))
+        return undefined;
       return { host: "127.0.0.1", how: `\`${program}\` binds \`127.0.0.1\` unless given \`--host 0.0.0.0\`` };
     }
     case "gunicorn":
@@ -82,7 +99,12 @@ function commandLoopback(
       return explicit(optionValue(words, ["--hostname", "-H"]), `\`next ${subcommand}\` binds it`);
     }
     case "vite": {
-      if (subcommand !== "preview" && subcommand !== "dev" && subcommand !== "serve" && subcommand !== undefined)
+      if (
+        subcommand !== "preview" &&
+        subcommand !== "dev" &&
+        subcommand !== "serve" &&
+        subcommand !== undefined
+      )
         return undefined;
       const index = words.findIndex((word) => word === "--host" || word.startsWith("--host="));
       if (index >= 0) {
@@ -106,7 +128,10 @@ function commandLoopback(
     if (manage >= 0 && words[manage + 1] === "runserver") {
       const address = words.slice(manage + 2).find((word) => !word.startsWith("-"));
       if (address === undefined || /^\d+$/.test(address))
-        return { host: "127.0.0.1", how: "`manage.py runserver` binds `127.0.0.1` unless given `0.0.0.0:8000`" };
+        return {
+          host: "127.0.0.1",
+          how: "`manage.py runserver` binds `127.0.0.1` unless given `0.0.0.0:8000`",
+        };
       return explicit(bindHost(address), "`manage.py runserver` binds it");
     }
   }
@@ -115,8 +140,16 @@ function commandLoopback(
 
 function listenHost(facts: ProjectFacts, listen: ListenFacts): string | undefined {
   if (listen.host !== undefined) return listen.host;
-  // Fastify listens on localhost unless told otherwise.
   const source = facts.text(listen.file);
+  // Flask's `app.run()` binds 127.0.0.1 unless given a host.
+  if (listen.file.endsWith(".py"))
+    return source &&
+      /\bFlask\(/.test(source.text) &&
+      /^app\.run\(/.test(source.line(listen.line).trim()) &&
+      !/\bhost\s*=/.test(listen.text)
+      ? "127.0.0.1"
+      : undefined;
+  // Fastify listens on localhost unless told otherwise.
   if (!source || !/\bfastify\b/i.test(source.text) || !listen.text.startsWith("{")) return undefined;
   for (let line = listen.line; line <= Math.min(source.lineCount, listen.line + 4); line++) {
     const text = source.line(line);
@@ -135,17 +168,19 @@ export const rule: Rule = {
     category: "builder-only",
     rationale:
       "Inside a container `localhost` is the container's own loopback, and Docker forwards published ports to its network interface: the app logs that it is listening, its in-container health check passes, and every request from outside fails with `Connection reset by peer`.",
-    fix: "Listen on `0.0.0.0` (or `process.env.HOST ?? \"0.0.0.0\"`); publish on `127.0.0.1` on the host if it should stay private.",
+    fix: 'Listen on `0.0.0.0` (or `process.env.HOST ?? "0.0.0.0"`); publish on `127.0.0.1` on the host if it should stay private.',
     examples: {
       bad: {
         "server.js":
           'const express = require("express");\nconst app = express();\napp.listen(3000, "localhost");\n',
-        Dockerfile: 'FROM node:20.20.2-bookworm-slim\nWORKDIR /app\nCOPY server.js ./\nCMD ["node", "server.js"]\n',
+        Dockerfile:
+          'FROM node:20.20.2-bookworm-slim\nWORKDIR /app\nCOPY server.js ./\nCMD ["node", "server.js"]\n',
       },
       good: {
         "server.js":
           'const express = require("express");\nconst app = express();\napp.listen(3000, "0.0.0.0");\n',
-        Dockerfile: 'FROM node:20.20.2-bookworm-slim\nWORKDIR /app\nCOPY server.js ./\nCMD ["node", "server.js"]\n',
+        Dockerfile:
+          'FROM node:20.20.2-bookworm-slim\nWORKDIR /app\nCOPY server.js ./\nCMD ["node", "server.js"]\n',
       },
     },
   },
@@ -153,7 +188,9 @@ export const rule: Rule = {
     if (facts.dockerfiles.length === 0) return [];
     const results: RuleResult[] = [];
     const pythonServerStarts = facts.dockerfiles.some((target) =>
-      startCommands(facts, target).some((command) => PYTHON_SERVERS.test(programName(withoutRunner(command.argv)[0]))),
+      startCommands(facts, target).some((command) =>
+        PYTHON_SERVERS.test(programName(withoutRunner(command.argv)[0])),
+      ),
     );
     for (const listen of facts.app.listens) {
       const targets = targetsOf(facts, listen.file).filter((target) =>
@@ -162,13 +199,19 @@ export const rule: Rule = {
       if (targets.length === 0) continue;
       const host = listenHost(facts, listen);
       if (host === undefined || !LOOPBACK.test(host)) continue;
-      if (listen.file.endsWith(".py") && pythonServerStarts) continue;
+      // Python: `app.run()` only runs when the image starts that file (`python app.py`).
+      if (listen.file.endsWith(".py") && (pythonServerStarts || !pythonRuns(facts, listen.file))) continue;
       // `listen(PORT, process.env.HOST ?? "localhost")` with HOST set for the container is fine.
       if (listen.hostEnv) {
         const values = targets.flatMap((target) => envValues(target, listen.hostEnv!));
         if (values.some((value) => value === undefined || !LOOPBACK.test(value))) continue;
       }
-      const how = listen.host === undefined ? " (Fastify's default when no `host` is given)" : "";
+      const how =
+        listen.host !== undefined
+          ? ""
+          : listen.file.endsWith(".py")
+            ? " (Flask's default when `app.run()` gets no `host`)"
+            : " (Fastify's default when no `host` is given)";
       results.push({
         location: at(listen.file, listen.line, listen.column),
         message: `The server listens on \`${host}\`${how}: inside the container that is its own loopback, so requests to the published port fail with \`Connection reset by peer\`; listen on \`0.0.0.0\``,
@@ -180,7 +223,9 @@ export const rule: Rule = {
         if (!loopback) continue;
         const location: Location = instructionAt(target.dockerfile, command.instruction);
         const shown = command.argv.join(" ");
-        const via = command.script ? ` (script \`${command.script.name}\` in \`${command.script.pkg.file}\`)` : "";
+        const via = command.script
+          ? ` (script \`${command.script.name}\` in \`${command.script.pkg.file}\`)`
+          : "";
         const result: RuleResult = {
           location,
           message: `\`${shown}\`${via} listens on \`${loopback.host}\` (${loopback.how}): inside the container nothing outside can connect; bind \`0.0.0.0\``,

@@ -24,10 +24,11 @@ export const rule: Rule = {
     category: "runtime",
     rationale:
       "`docker stop` sends SIGTERM: without a handler in-flight requests are cut and connections dropped, and as PID 1 without an init node ignores SIGTERM altogether, so every stop waits 10 s and ends in SIGKILL (exit 137).",
-    fix: "Handle SIGTERM: `process.on(\"SIGTERM\", () => server.close(() => process.exit(0)))`, closing database pools too.",
+    fix: 'Handle SIGTERM: `process.on("SIGTERM", () => server.close(() => process.exit(0)))`, closing database pools too.',
     examples: {
       bad: {
-        "server.js": 'const http = require("node:http");\nconst server = http.createServer(handler);\nserver.listen(3000);\n',
+        "server.js":
+          'const http = require("node:http");\nconst server = http.createServer(handler);\nserver.listen(3000);\n',
       },
       good: {
         "server.js":
@@ -42,19 +43,24 @@ export const rule: Rule = {
     const first = listens[0];
     if (!first) return [];
     const handled = new Set(
-      facts.app.signalHandlers.filter((handler) => !handler.file.endsWith(".py")).map((handler) => handler.signal),
+      facts.app.signalHandlers
+        .filter((handler) => !handler.file.endsWith(".py"))
+        .map((handler) => handler.signal),
     );
     const stop = stopSignals(facts);
     const missing = [...stop].filter((signal) => !handled.has(signal));
     if (missing.length === 0) return [];
     const signal = missing[0] ?? "SIGTERM";
-    const other = handled.size > 0 ? ` (only ${[...handled].map((name) => `\`${name}\``).join(", ")} is handled)` : "";
+    const other =
+      handled.size > 0 ? ` (only ${[...handled].map((name) => `\`${name}\``).join(", ")} is handled)` : "";
     const result: RuleResult = {
       location: at(first.file, first.line, first.column),
       message: `Nothing handles \`${signal}\`${other}: on \`docker stop\` in-flight requests are cut, and as PID 1 without an init node ignores it and is killed after 10 s; close the server on \`${signal}\``,
     };
     if (listens.length > 1)
-      result.related = listens.slice(1).map((listen) => ({ ...at(listen.file, listen.line, listen.column), message: "another server" }));
+      result.related = listens
+        .slice(1)
+        .map((listen) => ({ ...at(listen.file, listen.line, listen.column), message: "another server" }));
     return [result];
   },
 };

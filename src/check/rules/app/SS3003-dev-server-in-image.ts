@@ -1,7 +1,6 @@
 import type { Rule, RuleResult } from "../../types.js";
 import { at, instructionAt } from "../helpers.js";
-import { programName, startCommands, withoutRunner } from "./support.js";
-
+import { isDevDockerfile, programName, startCommands, withoutRunner } from "./support.js";
 
 /** The dev server or watcher a command starts, as the user would name it, or undefined. */
 export function devServerOf(raw: readonly string[]): string | undefined {
@@ -73,12 +72,14 @@ export const rule: Rule = {
     fix: "Build in the Dockerfile and start the built output (`node dist/server.js`, `next start`, `gunicorn`/`uvicorn` without `--reload`).",
     examples: {
       bad: {
-        Dockerfile: 'FROM node:20.20.2-bookworm-slim\nWORKDIR /app\nCOPY . .\nRUN npm ci\nCMD ["npm", "run", "dev"]\n',
+        Dockerfile:
+          'FROM node:20.20.2-bookworm-slim\nWORKDIR /app\nCOPY . .\nRUN npm ci\nCMD ["npm", "run", "dev"]\n',
         "package.json":
           '{\n  "scripts": {\n    "dev": "nodemon src/index.js",\n    "start": "node src/index.js"\n  },\n  "devDependencies": { "nodemon": "^3.1.9" }\n}\n',
       },
       good: {
-        Dockerfile: 'FROM node:20.20.2-bookworm-slim\nWORKDIR /app\nCOPY . .\nRUN npm ci\nCMD ["node", "src/index.js"]\n',
+        Dockerfile:
+          'FROM node:20.20.2-bookworm-slim\nWORKDIR /app\nCOPY . .\nRUN npm ci\nCMD ["node", "src/index.js"]\n',
         "package.json":
           '{\n  "scripts": {\n    "dev": "nodemon src/index.js",\n    "start": "node src/index.js"\n  },\n  "devDependencies": { "nodemon": "^3.1.9" }\n}\n',
       },
@@ -87,6 +88,7 @@ export const rule: Rule = {
   check(facts) {
     const results: RuleResult[] = [];
     for (const target of facts.dockerfiles) {
+      if (isDevDockerfile(target)) continue;
       for (const command of startCommands(facts, target)) {
         const server = devServerOf(command.argv);
         if (!server) continue;
@@ -100,7 +102,10 @@ export const rule: Rule = {
         };
         if (command.script)
           result.related = [
-            { ...at(command.script.pkg.file, command.script.line), message: `script \`${command.script.name}\`` },
+            {
+              ...at(command.script.pkg.file, command.script.line),
+              message: `script \`${command.script.name}\``,
+            },
           ];
         results.push(result);
       }

@@ -6,7 +6,6 @@ import { effectiveArgv, type ShellCommand } from "../../facts/shell.js";
 import type { Rule, RuleResult } from "../../types.js";
 import { at, commandLine } from "../helpers.js";
 import {
-  contextPackage,
   isOfficialImage,
   joinAbsolute,
   programName,
@@ -14,7 +13,12 @@ import {
   scriptCommands,
   scriptNameOf,
   stageChain,
+  stagePackage,
 } from "./support.js";
+
+function stageOf(target: DockerfileTarget, run: RunFacts): StageFacts {
+  return target.dockerfile.stages[run.instruction.stage]!;
+}
 
 /** Binaries of JavaScript build tools and the packages that provide them. */
 export const JS_TOOLS: Record<string, string[]> = {
@@ -70,6 +74,8 @@ interface Availability {
   /** `ENV PATH=/app/node_modules/.bin:$PATH`. */
   binOnPath: boolean;
   nodeEnv?: string;
+  /** Something put unknown programs on PATH (a prefix copied in, an installer piped to a shell). */
+  opaque: boolean;
 }
 
 /** `typescript@5.9` → `typescript`; `@nestjs/cli@10` → `@nestjs/cli`; `poetry==1.8` → `poetry`. */
@@ -103,6 +109,7 @@ function apply(availability: Availability, command: ShellCommand, script: string
   const global = flags.includes("-g") || flags.includes("--global") || flags.includes("--location=global");
   for (const [pattern, tools] of INSTALLER_SCRIPTS)
     if (pattern.test(script)) for (const tool of tools) availability.globals.add(tool);
+  if (command.pipedFrom && /^(?:ba|da|z)?sh$/.test(program)) availability.opaque = true;
   switch (program) {
     case "npm":
     case "pnpm":
@@ -111,7 +118,8 @@ function apply(availability: Availability, command: ShellCommand, script: string
       if (!JS_INSTALL_ACTIONS.has(action)) return;
       const packages = words.slice(1);
       if (global) for (const name of packages) availability.globals.add(packageName(name));
-      else if (packages.length > 0 && action !== "ci") for (const name of packages) availability.local.add(packageName(name));
+      else if (packages.length > 0 && action !== "ci")
+        for (const name of packages) availability.local.add(packageName(name));
       else {
         const text = rest.join(" ");
         const inlineEnv = assignments.find((word) => word.startsWith("NODE_ENV="))?.slice(9);
@@ -126,12 +134,15 @@ function apply(availability: Availability, command: ShellCommand, script: string
     case "yarn": {
       if (words[0] === "global" && words[1] === "add")
         for (const name of words.slice(2)) availability.globals.add(packageName(name));
-      else if (words[0] === "add") for (const name of words.slice(1)) availability.local.add(packageName(name));
+      else if (words[0] === "add")
+        for (const name of words.slice(1)) availability.local.add(packageName(name));
       else if (words.length === 0 || words[0] === "install") {
         const text = rest.join(" ");
-        const nodeEnv = assignments.find((word) => word.startsWith("NODE_ENV="))?.slice(9) ?? availability.nodeEnv;
+        const nodeEnv =
+          assignments.find((word) => word.startsWith("NODE_ENV="))?.slice(9) ?? availability.nodeEnv;
         availability.installs.push({
-          omitsDev: /--production\b/.test(text) || (nodeEnv === "production" && !/--production[= ]false/.test(text)),
+          omitsDev:
+            /--production\b/.test(text) || (nodeEnv === "production" && !/--production[= ]false/.test(text)),
         });
       }
       return;
@@ -149,7 +160,8 @@ function apply(availability: Availability, command: ShellCommand, script: string
     case "pip":
     case "pip3":
     case "pipx":
-      if (words[0] === "install") for (const name of words.slice(1)) availability.globals.add(packageName(name));
+      if (words[0] === "install")
+        for (const name of words.slice(1)) availability.globals.add(packageName(name));
       return;
     case "uv":
       if ((words[0] === "pip" && words[1] === "install") || (words[0] === "tool" && words[1] === "install"))
@@ -181,18 +193,26 @@ function applyInstruction(
   if (instruction.keyword === "COPY" || instruction.keyword === "ADD") {
     const copy = stage.copies.find((candidate) => candidate.instruction === instruction);
     if (!copy) return;
-    if (copy.from !== undefined && copy.fromStage === undefined) {
-      // `COPY --from=ghcr.io/astral-sh/uv /uv /uvx /bin/`: binaries from an image.
-      for (const source of copy.sources) availability.globals.add(programName(source));
+    if (copy.from !== undefined) {
+      // `COPY --from=ghcr.io/astral-sh/uv /uv /uvx /bin/`: binaries from an image or a stage.
+      if (copy.fromStage === undefined || /\/bin\/?$|\/bin\//.test(copy.absoluteDestination))
+        for (const source of copy.sources) availability.globals.add(programName(source));
       if (/astral-sh\/uv/.test(copy.from)) availability.globals.add("uv").add("uvx");
+      // A whole prefix (`/usr/local`) from elsewhere: any tool may come with it.
+      if (/^\/(?:usr(?:\/local)?(?:\/lib(?:\/node_modules)?)?|opt)?\/?$/.test(copy.absoluteDestination))
+        availability.opaque = true;
     }
-    if (copy.sources.some((source) => /(?:^|\/)node_modules\/?$/.test(source)) || copy.sources.includes(".")) {
+    if (
+      copy.sources.some((source) => /(?:^|\/)node_modules\/?$/.test(source)) ||
+      copy.sources.includes(".")
+    ) {
       if (copy.fromStage !== undefined) availability.nodeModulesCopied = true;
     }
   } else if (instruction.keyword === "ENV") {
     for (const variable of stage.env) {
       if (variable.instruction !== instruction) continue;
-      if (variable.name === "PATH" && /node_modules\/\.bin/.test(variable.value ?? "")) availability.binOnPath = true;
+      if (variable.name === "PATH" && /node_modules\/\.bin/.test(variable.value ?? ""))
+        availability.binOnPath = true;
       if (variable.name === "NODE_ENV") {
         if (variable.value === undefined) delete availability.nodeEnv;
         else availability.nodeEnv = variable.value;
@@ -236,6 +256,7 @@ function checkStage(facts: ProjectFacts, target: DockerfileTarget, stage: StageF
     installs: [],
     nodeModulesCopied: false,
     binOnPath: false,
+    opaque: false,
   };
   const problems: Problem[] = [];
   const chain = stageChain(dockerfile, stage);
@@ -253,7 +274,14 @@ function checkStage(facts: ProjectFacts, target: DockerfileTarget, stage: StageF
         const argv = effectiveArgv(command.argv);
         if (argv[0] === "cd") cd = argv[1];
         if (own) {
-          const problem = checkCommand(facts, target, availability, { run, command, argv, cd, nodeBase, pythonBase });
+          const problem = checkCommand(facts, target, availability, {
+            run,
+            command,
+            argv,
+            cd,
+            nodeBase,
+            pythonBase,
+          });
           if (problem) problems.push(problem);
         }
         apply(availability, command, run.script);
@@ -278,7 +306,8 @@ function checkCommand(
 ): Problem | undefined {
   const { run, command, argv, cd, nodeBase, pythonBase } = input;
   const program = programName(argv[0]);
-  const has = (names: readonly string[]) => names.some((name) => availability.globals.has(name.toLowerCase()));
+  const has = (names: readonly string[]) =>
+    availability.opaque || names.some((name) => availability.globals.has(name.toLowerCase()));
   if (pythonBase && PYTHON_TOOLS[program] !== undefined) {
     const pkg = PYTHON_TOOLS[program]!;
     if (has([program, pkg])) return undefined;
@@ -291,7 +320,10 @@ function checkCommand(
   if (!nodeBase) return undefined;
   if (program === "pnpm" || program === "bun") {
     if (has([program])) return undefined;
-    const how = program === "pnpm" ? "`corepack enable pnpm` (or `npm install -g pnpm@<version>`)" : "`npm install -g bun@<version>`";
+    const how =
+      program === "pnpm"
+        ? "`corepack enable pnpm` (or `npm install -g pnpm@<version>`)"
+        : "`npm install -g bun@<version>`";
     return {
       run,
       command,
@@ -322,7 +354,7 @@ function checkCommand(
   // A package script: npm puts node_modules/.bin on PATH, so the tool must be a dependency.
   const name = scriptNameOf(argv);
   if (name === undefined) return undefined;
-  let pkg: PackageFacts | undefined = contextPackage(facts, target);
+  let pkg: PackageFacts | undefined = stagePackage(facts, target, stageOf(target, run), run.instruction);
   if (cd !== undefined) {
     if (/\$/.test(cd) || cd.startsWith("/")) return undefined;
     const dir = joinAbsolute(`/${target.context.dir}`, cd).slice(1);
@@ -337,7 +369,9 @@ function checkCommand(
     if (!packages || installed(packages) || has([innerProgram])) continue;
     const dependency = dependencyOf(facts, target, packages);
     const runs = `\`${argv.join(" ")}\` runs \`${inner.argv.slice(0, 2).join(" ")}\` (script \`${inner.name}\`)`;
-    const related: RuleResult["related"] = [{ ...at(pkg.file, inner.line), message: `script \`${inner.name}\`` }];
+    const related: RuleResult["related"] = [
+      { ...at(pkg.file, inner.line), message: `script \`${inner.name}\`` },
+    ];
     if (dependency === "dependency") continue;
     if (dependency === "dev") {
       const omitted =
@@ -376,7 +410,8 @@ export const rule: Rule = {
       bad: {
         Dockerfile:
           "FROM node:20.20.2-bookworm-slim\nWORKDIR /app\nCOPY package.json package-lock.json ./\nRUN npm ci\nCOPY . .\nRUN npm run build\n",
-        "package.json": '{\n  "scripts": { "build": "tsc" },\n  "devDependencies": { "@types/node": "^20.19.0" }\n}\n',
+        "package.json":
+          '{\n  "scripts": { "build": "tsc" },\n  "devDependencies": { "@types/node": "^20.19.0" }\n}\n',
       },
       good: {
         Dockerfile:
@@ -395,7 +430,10 @@ export const rule: Rule = {
           const text = target.dockerfile.source.line(line);
           const word = problem.command.argv[0] ?? "";
           const column = Math.max(1, text.indexOf(word) + 1);
-          const result: RuleResult = { location: at(target.dockerfile.file, line, column), message: problem.message };
+          const result: RuleResult = {
+            location: at(target.dockerfile.file, line, column),
+            message: problem.message,
+          };
           if (problem.related) result.related = problem.related;
           results.push(result);
         }

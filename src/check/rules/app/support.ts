@@ -79,13 +79,15 @@ export function reachableStages(dockerfile: DockerfileFacts): Set<number> {
     if (!stage || out.has(stage.index)) return;
     out.add(stage.index);
     if (stage.parentStage !== undefined) visit(dockerfile.stages[stage.parentStage]);
-    for (const copy of stage.copies) if (copy.fromStage !== undefined) visit(dockerfile.stages[copy.fromStage]);
+    for (const copy of stage.copies)
+      if (copy.fromStage !== undefined) visit(dockerfile.stages[copy.fromStage]);
     for (const run of stage.runs)
       for (const mount of run.mounts) {
         const from = mount.from;
         if (from === undefined) continue;
         const named = dockerfile.stages.find(
-          (candidate) => candidate.name?.toLowerCase() === from.toLowerCase() || String(candidate.index) === from,
+          (candidate) =>
+            candidate.name?.toLowerCase() === from.toLowerCase() || String(candidate.index) === from,
         );
         visit(named);
       }
@@ -102,7 +104,8 @@ export function workdirAt(dockerfile: DockerfileFacts, instruction: InstructionF
   for (const link of stageChain(dockerfile, stage)) {
     for (const candidate of link.instructions) {
       if (link.index === stage.index && candidate.start >= instruction.start) return dir;
-      if (candidate.keyword === "WORKDIR") dir = joinAbsolute(dir, candidate.args.replace(/^["']|["']$/g, ""));
+      if (candidate.keyword === "WORKDIR")
+        dir = joinAbsolute(dir, candidate.args.replace(/^["']|["']$/g, ""));
     }
   }
   return dir;
@@ -119,6 +122,43 @@ export function ownWorkdirs(dockerfile: DockerfileFacts, stage: StageFacts): str
         if (dir !== "/") dirs.push(dir);
       }
   return dirs;
+}
+
+/**
+ * The package.json a stage works with: the one its chain copies from the context into the
+ * WORKDIR (`COPY web/package*.json ./` → `web/package.json`), else the context's own.
+ */
+export function stagePackage(
+  facts: ProjectFacts,
+  target: DockerfileTarget,
+  stage: StageFacts,
+  before?: InstructionFacts,
+): PackageFacts | undefined {
+  let dir: string | undefined;
+  for (const link of stageChain(target.dockerfile, stage))
+    for (const copy of link.copies) {
+      if (before && link.index === stage.index && copy.instruction.start >= before.start) break;
+      if (copy.from !== undefined || copy.heredoc) continue;
+      for (const source of copy.sources) {
+        const clean = source.replace(/^\.?\/+/, "").replace(/\/+$/, "");
+        if (/(?:^|\/)package(?:\*|)\.json$|(?:^|\/)package\*$/.test(clean)) {
+          const parent = clean.includes("/") ? clean.slice(0, clean.lastIndexOf("/")) : "";
+          if (!/[*?[$]/.test(parent)) dir = parent;
+        } else if (clean === "" || clean === ".") {
+          dir ??= "";
+        } else if (!/[*?[$]/.test(clean)) {
+          const full = target.context.dir === "" ? clean : `${target.context.dir}/${clean}`;
+          if (facts.app.packageAt(full)) dir = clean;
+        }
+      }
+    }
+  const full =
+    dir === undefined || dir === ""
+      ? target.context.dir
+      : target.context.dir === ""
+        ? dir
+        : `${target.context.dir}/${dir}`;
+  return facts.app.packageAt(full) ?? contextPackage(facts, target);
 }
 
 /** The package.json a Dockerfile's build context holds at its root. */
@@ -220,7 +260,8 @@ export interface ScriptCommand {
 export function scriptCommands(pkg: PackageFacts, name: string, depth = 0): ScriptCommand[] | undefined {
   const script = pkg.scripts.get(name);
   if (!script) {
-    if (name === "start" && depth === 0) return [{ argv: ["node", "server.js"], name, line: pkg.keyLine("scripts") }];
+    if (name === "start" && depth === 0)
+      return [{ argv: ["node", "server.js"], name, line: pkg.keyLine("scripts") }];
     return undefined;
   }
   const out: ScriptCommand[] = [];
@@ -282,7 +323,8 @@ export function startCommands(facts: ProjectFacts, target: DockerfileTarget): St
   const { entrypoint, cmd } = final;
   const parts: Array<{ words: string[]; instruction: InstructionFacts }> = [];
   if (entrypoint) {
-    if (entrypoint.form === "shell") parts.push({ words: ["/bin/sh", "-c", entrypoint.script ?? ""], instruction: entrypoint.instruction });
+    if (entrypoint.form === "shell")
+      parts.push({ words: ["/bin/sh", "-c", entrypoint.script ?? ""], instruction: entrypoint.instruction });
     else {
       const words = unwrapInit(entrypoint.argv);
       if (words.length > 0) parts.push({ words, instruction: entrypoint.instruction });
@@ -290,7 +332,10 @@ export function startCommands(facts: ProjectFacts, target: DockerfileTarget): St
         const cmdWords = cmd.form === "shell" ? ["/bin/sh", "-c", cmd.script ?? ""] : cmd.argv;
         // An entrypoint script gets CMD as arguments; most `exec "$@"`, so CMD still runs.
         if (words.length === 0 || /\.sh$|entrypoint/i.test(words[0] ?? ""))
-          parts.push({ words: words.length === 0 ? unwrapInit(cmdWords) : cmdWords, instruction: cmd.instruction });
+          parts.push({
+            words: words.length === 0 ? unwrapInit(cmdWords) : cmdWords,
+            instruction: cmd.instruction,
+          });
       }
     }
   } else if (cmd) {
@@ -322,7 +367,8 @@ export function startCommands(facts: ProjectFacts, target: DockerfileTarget): St
     if (name !== undefined && pkg && depth < 3) {
       const commands = scriptCommands(pkg, name);
       for (const command of commands ?? []) {
-        const dir = command.cd === undefined ? cwd : /\$/.test(command.cd) ? "?" : joinAbsolute(cwd, command.cd);
+        const dir =
+          command.cd === undefined ? cwd : /\$/.test(command.cd) ? "?" : joinAbsolute(cwd, command.cd);
         out.push({
           argv: unwrapInit(command.argv),
           instruction,
@@ -342,10 +388,12 @@ export function withoutRunner(argv: readonly string[]): string[] {
   if (/^python[0-9.]*$/.test(program) && argv[1] === "-m" && argv[2]) return argv.slice(2);
   if (program === "npx" || program === "bunx") {
     let i = 1;
-    while (i < argv.length && (argv[i] ?? "").startsWith("-")) i += argv[i] === "-p" || argv[i] === "--package" ? 2 : 1;
+    while (i < argv.length && (argv[i] ?? "").startsWith("-"))
+      i += argv[i] === "-p" || argv[i] === "--package" ? 2 : 1;
     return argv.slice(i);
   }
-  if ((program === "pnpm" || program === "yarn") && (argv[1] === "exec" || argv[1] === "dlx")) return argv.slice(2);
+  if ((program === "pnpm" || program === "yarn") && (argv[1] === "exec" || argv[1] === "dlx"))
+    return argv.slice(2);
   if (program === "npm" && argv[1] === "exec") return argv.slice(2).filter((word) => word !== "--");
   return [...argv];
 }
@@ -378,16 +426,26 @@ export function exampleEnvFiles(facts: ProjectFacts) {
   return facts.app.envFiles.filter((file) => file.example);
 }
 
+/** Variables the platform, the runtime or the tooling sets: nobody declares them for the app. */
+const PLATFORM_ENV =
+  /^(?:npm_|VERCEL_|NETLIFY_|RENDER_|FLY_|RAILWAY_|HEROKU_|AWS_LAMBDA_|AWS_EXECUTION_ENV$|AWS_REGION$|AWS_DEFAULT_REGION$|KUBERNETES_|K_(?:SERVICE|REVISION|CONFIGURATION)$|GITHUB_|GITLAB_|CI_|RUNNER_|BUILDKITE|JEST_WORKER_ID$|VITEST|NEXT_RUNTIME$|NEXT_PHASE$|__NEXT|VIRTUAL_ENV$|OLDPWD$|SHLVL$|LC_|TEMP$|TMP$|HOSTNAME$)/;
+
+export function isAmbient(name: string): boolean {
+  return AMBIENT_ENV.has(name) || PLATFORM_ENV.test(name);
+}
+
 /** Reads that count as the app's own configuration: not ambient, not client (baked) ones. */
 export function serverReads(facts: ProjectFacts): EnvRead[] {
-  return facts.app.envReads.filter((read) => !read.client && read.name !== "" && !AMBIENT_ENV.has(read.name));
+  return facts.app.envReads.filter((read) => !read.client && read.name !== "" && !isAmbient(read.name));
 }
 
 /** The first read of each variable, in file order. */
 export function firstReads(reads: readonly EnvRead[]): EnvRead[] {
   const seen = new Set<string>();
   const out: EnvRead[] = [];
-  const sorted = [...reads].sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column);
+  const sorted = [...reads].sort(
+    (a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column,
+  );
   for (const read of sorted) {
     if (seen.has(read.name)) continue;
     seen.add(read.name);
@@ -400,7 +458,8 @@ export function firstReads(reads: readonly EnvRead[]): EnvRead[] {
 export function declaredEnv(facts: ProjectFacts): Map<string, string> {
   const declared = new Map<string, string>();
   for (const file of exampleEnvFiles(facts))
-    for (const entry of file.entries) if (!declared.has(entry.name)) declared.set(entry.name, `${file.file}:${entry.line}`);
+    for (const entry of file.entries)
+      if (!declared.has(entry.name)) declared.set(entry.name, `${file.file}:${entry.line}`);
   for (const target of facts.dockerfiles) {
     for (const stage of target.dockerfile.stages) {
       if (!stage.shipped) continue;
@@ -423,6 +482,26 @@ export function declaredEnv(facts: ProjectFacts): Map<string, string> {
     }
   }
   return declared;
+}
+
+/** A Dockerfile meant for development (`Dockerfile.dev`, `dev.Dockerfile`): dev servers are its point. */
+export function isDevDockerfile(target: DockerfileTarget): boolean {
+  return /(?:^|[.-])(?:dev|develop|development|local|debug)(?:[.-]|$)/i.test(
+    baseName(target.dockerfile.file),
+  );
+}
+
+/** Compose services that bind-mount host files over a path of the image (the code comes from the host). */
+export function bindMountedOver(target: DockerfileTarget, path: string): boolean {
+  for (const { compose, service } of target.services) {
+    const facts = compose.services.find((candidate) => candidate.name === service);
+    for (const volume of facts?.volumes ?? []) {
+      if (volume.type !== "bind" || !volume.target) continue;
+      const mount = volume.target.replace(/\/+$/, "") || "/";
+      if (path === mount || path.startsWith(`${mount === "/" ? "" : mount}/`)) return true;
+    }
+  }
+  return false;
 }
 
 /** The Dockerfile targets whose build context holds a file. */

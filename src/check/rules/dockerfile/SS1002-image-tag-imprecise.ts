@@ -23,11 +23,14 @@ export const rule: Rule = {
       if (image.ref.digest) return [];
       const precision = tagPrecision(image.ref);
       if (precision !== "major" && precision !== "minor") return [];
+      const version = /^v?(\d+(?:\.\d+)*)/.exec(image.ref.tag ?? "")?.[1] ?? "";
       const what =
         precision === "major"
-          ? `\`${image.ref.text}\` names only a major version, so it moves with every minor and patch release`
-          : `\`${image.ref.text}\` names no patch version, so it moves with every patch release`;
-      const suggestion = suggestTag(image.ref, facts);
+          ? `\`${image.ref.text}\` names only major version ${version}, so it moves to every new ${version}.x release`
+          : `\`${image.ref.text}\` names no patch version, so it moves to every new ${version}.x release`;
+      // Only a suggestion inside the line the user chose (`3.12` must not become `3.11.x`).
+      const suggested = suggestTag(image.ref, facts);
+      const suggestion = suggested?.split(":")[1]?.startsWith(`${version}.`) ? suggested : undefined;
       return [
         {
           location: image.location,

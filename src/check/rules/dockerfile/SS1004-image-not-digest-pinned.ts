@@ -21,7 +21,7 @@ export const rule: Rule = {
   },
   check(facts) {
     return pulledImages(facts).flatMap((image) => {
-      if (image.ref.digest?.startsWith("sha256:")) return [];
+      if (image.ref.digest?.startsWith("sha256:") || image.ref.text === "") return [];
       return [
         {
           location: image.location,

@@ -12,8 +12,14 @@ export const rule: Rule = {
       "The `# syntax=` image is the parser BuildKit runs for the whole file; without a version tag it is whatever the frontend's `latest` or branch build is today, so the same Dockerfile can parse differently tomorrow.",
     fix: "Use a version channel such as `# syntax=docker/dockerfile:1` (stable 1.x) or an exact `docker/dockerfile:1.7`.",
     examples: {
-      bad: { Dockerfile: '# syntax=docker/dockerfile:latest\nFROM node:20.20.2-bookworm-slim\nCMD ["node", "server.js"]\n' },
-      good: { Dockerfile: '# syntax=docker/dockerfile:1\nFROM node:20.20.2-bookworm-slim\nCMD ["node", "server.js"]\n' },
+      bad: {
+        Dockerfile:
+          '# syntax=docker/dockerfile:latest\nFROM node:20.20.2-bookworm-slim\nCMD ["node", "server.js"]\n',
+      },
+      good: {
+        Dockerfile:
+          '# syntax=docker/dockerfile:1\nFROM node:20.20.2-bookworm-slim\nCMD ["node", "server.js"]\n',
+      },
     },
   },
   check(facts) {

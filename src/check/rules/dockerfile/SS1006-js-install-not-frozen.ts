@@ -21,7 +21,8 @@ export const rule: Rule = {
         "package-lock.json": "{}\n",
       },
       good: {
-        Dockerfile: "FROM node:20.20.2-bookworm-slim\nWORKDIR /app\nCOPY package.json package-lock.json ./\nRUN npm ci\n",
+        Dockerfile:
+          "FROM node:20.20.2-bookworm-slim\nWORKDIR /app\nCOPY package.json package-lock.json ./\nRUN npm ci\n",
         "package.json": '{ "name": "app" }\n',
         "package-lock.json": "{}\n",
       },
@@ -38,7 +39,9 @@ export const rule: Rule = {
           const location = commandAt(dockerfile, install);
           const written = install.argv.slice(0, action === "" ? 1 : 2).join(" ");
           if (manager === "npm" && (action === "install" || action === "i")) {
-            const production = flags.some((flag) => /^--production(?:=true)?$|^--only=prod(?:uction)?$/.test(flag));
+            const production = flags.some((flag) =>
+              /^--production(?:=true)?$|^--only=prod(?:uction)?$/.test(flag),
+            );
             const suggestion = production ? "npm ci --omit=dev" : "npm ci";
             if (!hasLock("npm")) {
               out.push({

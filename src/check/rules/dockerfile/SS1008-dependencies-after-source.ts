@@ -38,7 +38,10 @@ export function isDependencyInstall(install: InstallCommand): boolean {
 function broadSource(copy: CopyFacts): string | undefined {
   if (copy.from !== undefined || copy.heredoc) return undefined;
   for (const source of copy.sources) {
-    const cleaned = source.replace(/^\.?\/+/, "").replace(/^(?:\.\/)+/, "").replace(/\/+$/, "");
+    const cleaned = source
+      .replace(/^\.?\/+/, "")
+      .replace(/^(?:\.\/)+/, "")
+      .replace(/\/+$/, "");
     if (cleaned === "" || cleaned === "." || cleaned === "*") return source;
     if (/\$/.test(cleaned)) continue;
     const base = cleaned.slice(cleaned.lastIndexOf("/") + 1);
@@ -70,7 +73,9 @@ function manifestsFor(install: InstallCommand, context: BuildContext): string {
   const index = install.argv.findIndex((word) => word === "-r" || word === "--requirement");
   const inline = install.argv.find((word) => /^--requirement=|^-r./.test(word));
   const file =
-    index >= 0 ? install.argv[index + 1] : inline?.replace(/^--requirement=|^-r/, "") ?? install.packages[0];
+    index >= 0
+      ? install.argv[index + 1]
+      : (inline?.replace(/^--requirement=|^-r/, "") ?? install.packages[0]);
   return file ?? "requirements.txt";
 }
 

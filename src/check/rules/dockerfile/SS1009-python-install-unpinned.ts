@@ -48,7 +48,8 @@ export const rule: Rule = {
           if (pip) {
             if (pip.requireHashes || pip.constraints.length > 0) continue;
             const loose = pip.specs.filter(
-              (spec) => isIndexSpec(spec) && !isPinnedSpec(spec) && !INSTALLER_PACKAGES.has(packageName(spec)),
+              (spec) =>
+                isIndexSpec(spec) && !isPinnedSpec(spec) && !INSTALLER_PACKAGES.has(packageName(spec)),
             );
             if (loose.length > 0) {
               out.push({

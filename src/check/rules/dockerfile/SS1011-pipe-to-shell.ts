@@ -14,7 +14,7 @@ export const rule: Rule = {
     category: "reproducibility",
     rationale:
       "`curl … | sh` runs whatever the server returns at build time, unchecked: a changed, truncated or compromised script changes the image without any change to the Dockerfile.",
-    fix: "Download to a file, check it against a known SHA-256 (`echo \"<sha256>  install.sh\" | sha256sum -c -`), then run it; or install a versioned package instead.",
+    fix: 'Download to a file, check it against a known SHA-256 (`echo "<sha256>  install.sh" | sha256sum -c -`), then run it; or install a versioned package instead.',
     examples: {
       bad: {
         Dockerfile: "FROM debian:12.12-slim\nRUN curl -fsSL https://example.com/install.sh | sh\n",

@@ -41,7 +41,9 @@ export const rule: Rule = {
             location: commandAt(dockerfile, install),
             message: `\`${upToAction(install)}\` also installs every recommended package: add \`--no-install-recommends\``,
           };
-          const edit = editAtAction(dockerfile, install, "install", { insertAfter: " --no-install-recommends" });
+          const edit = editAtAction(dockerfile, install, "install", {
+            insertAfter: " --no-install-recommends",
+          });
           if (edit) result.fix = { description: "Add `--no-install-recommends`", edits: [edit] };
           out.push(result);
         }

@@ -15,7 +15,8 @@ export const rule: Rule = {
     equivalents: { hadolint: ["DL3009"] },
     examples: {
       bad: {
-        Dockerfile: "FROM debian:12.12-slim\nRUN apt-get update && apt-get install -y --no-install-recommends tini\n",
+        Dockerfile:
+          "FROM debian:12.12-slim\nRUN apt-get update && apt-get install -y --no-install-recommends tini\n",
       },
       good: {
         Dockerfile:

@@ -31,7 +31,8 @@ export const rule: Rule = {
       for (const stage of dockerfile.stages) {
         for (const install of aptInstalls(stage)) {
           const loose = packagesOf(install).filter(
-            (name) => !name.includes("=") && !/\$/.test(name) && !/\.deb$/.test(name) && !name.startsWith("/"),
+            (name) =>
+              !name.includes("=") && !/\$/.test(name) && !/\.deb$/.test(name) && !name.startsWith("/"),
           );
           if (loose.length === 0) continue;
           const listed = loose.slice(0, 4).map((name) => `\`${name}\``);

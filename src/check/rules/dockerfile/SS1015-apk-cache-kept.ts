@@ -26,7 +26,11 @@ export const rule: Rule = {
         for (const install of apkAdds(stage)) {
           if (install.argv.includes("--no-cache")) continue;
           const run = install.run;
-          if (removes(run, "/var/cache/apk") || cacheMountOn(run, "/var/cache/apk") || cacheMountOn(run, "/etc/apk/cache"))
+          if (
+            removes(run, "/var/cache/apk") ||
+            cacheMountOn(run, "/var/cache/apk") ||
+            cacheMountOn(run, "/etc/apk/cache")
+          )
             continue;
           const result: RuleResult = {
             location: commandAt(dockerfile, install),

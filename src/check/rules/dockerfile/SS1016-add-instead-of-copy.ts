@@ -15,10 +15,19 @@ export const rule: Rule = {
     rationale:
       "`ADD` also unpacks archives and fetches URLs: for local files it hides that magic behind a plain copy, and a URL is downloaded unverified, so the image changes when the remote file does.",
     fix: "Use `COPY` for local files; for a URL, `ADD --checksum=sha256:<hash> <url> <dest>` or `curl` plus `sha256sum -c`.",
-    equivalents: { hadolint: ["DL3020"], trivy: ["DS005"], checkov: ["CKV_DOCKER_4"], dockle: ["CIS-DI-0009"] },
+    equivalents: {
+      hadolint: ["DL3020"],
+      trivy: ["DS005"],
+      checkov: ["CKV_DOCKER_4"],
+      dockle: ["CIS-DI-0009"],
+    },
     examples: {
-      bad: { Dockerfile: 'FROM node:20.20.2-bookworm-slim\nADD server.js /app/\nCMD ["node", "/app/server.js"]\n' },
-      good: { Dockerfile: 'FROM node:20.20.2-bookworm-slim\nCOPY server.js /app/\nCMD ["node", "/app/server.js"]\n' },
+      bad: {
+        Dockerfile: 'FROM node:20.20.2-bookworm-slim\nADD server.js /app/\nCMD ["node", "/app/server.js"]\n',
+      },
+      good: {
+        Dockerfile: 'FROM node:20.20.2-bookworm-slim\nCOPY server.js /app/\nCMD ["node", "/app/server.js"]\n',
+      },
     },
   },
   check(facts) {
@@ -28,8 +37,13 @@ export const rule: Rule = {
         for (const copy of stage.copies) {
           if (copy.keyword !== "ADD" || copy.instruction.stage !== stage.index) continue;
           const sources = copy.sources;
+          if (sources.length === 0 && !copy.heredoc) continue;
           if (sources.some((source) => /\$/.test(source) || GIT.test(source))) continue;
-          const location = { file: dockerfile.file, line: copy.instruction.line, column: copy.instruction.column };
+          const location = {
+            file: dockerfile.file,
+            line: copy.instruction.line,
+            column: copy.instruction.column,
+          };
           const urls = sources.filter((source) => URL.test(source));
           if (urls.length > 0) {
             if (copy.instruction.flags.has("checksum")) continue;

@@ -10,7 +10,9 @@ const VERSION = /^v?\d+\.\d+/;
 function jsGitRef(spec: string): string | undefined {
   const git =
     /^(?:git\+[a-z]+:\/\/|git:\/\/|github:|gitlab:|bitbucket:|gist:)/.test(spec) ||
-    /^https?:\/\/(?:www\.)?(?:github\.com|gitlab\.com|bitbucket\.org)\/[^/]+\/[^/#]+?(?:\.git)?(?:#.*)?$/.test(spec) ||
+    /^https?:\/\/(?:www\.)?(?:github\.com|gitlab\.com|bitbucket\.org)\/[^/]+\/[^/#]+?(?:\.git)?(?:#.*)?$/.test(
+      spec,
+    ) ||
     /^[A-Za-z0-9][\w.-]*\/[\w.-]+(?:#.*)?$/.test(spec);
   if (!git) return undefined;
   const hash = spec.indexOf("#");
@@ -21,7 +23,8 @@ function jsMoving(install: InstallCommand): string[] {
   const { manager, action } = install;
   const adds =
     (manager === "npm" && ["install", "i", "add"].includes(action)) ||
-    ((manager === "yarn" || manager === "pnpm" || manager === "bun") && ["add", "install", "i"].includes(action));
+    ((manager === "yarn" || manager === "pnpm" || manager === "bun") &&
+      ["add", "install", "i"].includes(action));
   if (!adds) return [];
   return install.packages.filter((spec) => {
     if (/\$/.test(spec) || spec.startsWith("@") || spec.startsWith(".") || /\.tgz$|\.tar\.gz$/.test(spec))

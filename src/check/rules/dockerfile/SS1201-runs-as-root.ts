@@ -27,8 +27,9 @@ function nonRootLines(ref: ImageRef): string[] | undefined {
   if (/alpine/.test(tag) || ref.repository === "alpine")
     return ["RUN addgroup -S -g 10001 app && adduser -S -u 10001 -G app app", "USER app"];
   const debianBased =
-    ["debian", "ubuntu", "python", "ruby", "golang", "rust", "perl", "buildpack-deps"].includes(ref.repository) &&
-    !/windows|nanoserver/.test(tag);
+    ["debian", "ubuntu", "python", "ruby", "golang", "rust", "perl", "buildpack-deps"].includes(
+      ref.repository,
+    ) && !/windows|nanoserver/.test(tag);
   if (debianBased)
     return [
       "RUN groupadd --system --gid 10001 app && useradd --system --uid 10001 --gid app --no-create-home app",
@@ -54,9 +55,12 @@ export const rule: Rule = {
       dockle: ["CIS-DI-0001"],
     },
     examples: {
-      bad: { Dockerfile: 'FROM node:20.20.2-bookworm-slim\nWORKDIR /app\nCOPY . .\nCMD ["node", "server.js"]\n' },
+      bad: {
+        Dockerfile: 'FROM node:20.20.2-bookworm-slim\nWORKDIR /app\nCOPY . .\nCMD ["node", "server.js"]\n',
+      },
       good: {
-        Dockerfile: 'FROM node:20.20.2-bookworm-slim\nWORKDIR /app\nCOPY . .\nUSER node\nCMD ["node", "server.js"]\n',
+        Dockerfile:
+          'FROM node:20.20.2-bookworm-slim\nWORKDIR /app\nCOPY . .\nUSER node\nCMD ["node", "server.js"]\n',
       },
     },
   },
@@ -66,9 +70,11 @@ export const rule: Rule = {
       const final = dockerfile.final;
       if (!final) continue;
       const user = final.user;
-      if (!isRootUser(user?.value)) continue;
+      // `USER` without a value does not build; nothing to say about who runs.
+      if (!isRootUser(user?.value) || (user && user.value.trim() === "")) continue;
       const { base } = rootOf(dockerfile, final);
-      if (!user && defaultsToNonRoot(base)) continue;
+      // A base that sets its own non-root USER, or one that is not known (`FROM ${BASE}`).
+      if (!user && (defaultsToNonRoot(base) || base.unresolved)) continue;
       const location = user
         ? { file: dockerfile.file, line: user.instruction.line, column: user.instruction.column }
         : { file: dockerfile.file, line: final.from.line, column: final.from.column };

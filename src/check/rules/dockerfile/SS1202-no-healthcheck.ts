@@ -10,7 +10,7 @@ export const rule: Rule = {
     category: "hardening",
     rationale:
       "Without a `HEALTHCHECK` (or a compose `healthcheck`) Docker cannot tell a started container from a working one: `docker ps` shows `Up` for a wedged app, and nothing can wait for it to be ready.",
-    fix: "Add a `HEALTHCHECK` that probes the app with a tool the image has (`node -e \"fetch(...)\"` on slim images), or a `healthcheck:` on the compose service.",
+    fix: 'Add a `HEALTHCHECK` that probes the app with a tool the image has (`node -e "fetch(...)"` on slim images), or a `healthcheck:` on the compose service.',
     equivalents: { trivy: ["DS026"], checkov: ["CKV_DOCKER_2"], dockle: ["CIS-DI-0006"] },
     examples: {
       bad: {

@@ -29,7 +29,10 @@ const BUILTINS = new Set([
 ]);
 
 /** The script a package-manager command runs, and the words after it. */
-function scriptOf(argv: string[], pkg: PackageFacts | undefined): { name: string; rest: string[] } | undefined {
+function scriptOf(
+  argv: string[],
+  pkg: PackageFacts | undefined,
+): { name: string; rest: string[] } | undefined {
   const manager = programOf(argv);
   const sub = argv[1] ?? "";
   if (manager === "npm") {
@@ -66,15 +69,17 @@ export const rule: Rule = {
     severity: "warning",
     category: "hardening",
     rationale:
-      "With `CMD [\"npm\", \"start\"]` npm runs `sh`, which runs node: three processes where one would do, and npm decides what happens to SIGTERM and the exit code, so every `docker stop` can end in `Exited (1)` or a 10-second kill.",
-    fix: "Run the program directly in exec form (`CMD [\"node\", \"dist/index.js\"]`).",
+      'With `CMD ["npm", "start"]` npm runs `sh`, which runs node: three processes where one would do, and npm decides what happens to SIGTERM and the exit code, so every `docker stop` can end in `Exited (1)` or a 10-second kill.',
+    fix: 'Run the program directly in exec form (`CMD ["node", "dist/index.js"]`).',
     examples: {
       bad: {
-        Dockerfile: 'FROM node:20.20.2-bookworm-slim\nWORKDIR /app\nCOPY . .\nUSER node\nCMD ["npm", "start"]\n',
+        Dockerfile:
+          'FROM node:20.20.2-bookworm-slim\nWORKDIR /app\nCOPY . .\nUSER node\nCMD ["npm", "start"]\n',
         "package.json": '{ "name": "app", "scripts": { "start": "node server.js" } }\n',
       },
       good: {
-        Dockerfile: 'FROM node:20.20.2-bookworm-slim\nWORKDIR /app\nCOPY . .\nUSER node\nCMD ["node", "server.js"]\n',
+        Dockerfile:
+          'FROM node:20.20.2-bookworm-slim\nWORKDIR /app\nCOPY . .\nUSER node\nCMD ["node", "server.js"]\n',
         "package.json": '{ "name": "app", "scripts": { "start": "node server.js" } }\n',
       },
     },
@@ -103,7 +108,9 @@ export const rule: Rule = {
       };
       // Replace the instruction only when it holds nothing but this command (no init in front).
       const alone =
-        exec.form === "exec" ? exec.argv.join(" ") === argv.join(" ") : parseShell(exec.script ?? "").length === 1;
+        exec.form === "exec"
+          ? exec.argv.join(" ") === argv.join(" ")
+          : parseShell(exec.script ?? "").length === 1;
       if (words && !hooks && alone && script.rest.length === 0) {
         const keyword = keywordText(dockerfile, instruction);
         result.fix = {

@@ -3,12 +3,24 @@ import type { Rule, RuleResult } from "../../types.js";
 import { jsonArray } from "../helpers.js";
 import { keywordText } from "./query.js";
 
-const SHELL_BUILTINS = new Set(["exec", "cd", "source", ".", "export", "set", "eval", "trap", "ulimit", "umask"]);
+const SHELL_BUILTINS = new Set([
+  "exec",
+  "cd",
+  "source",
+  ".",
+  "export",
+  "set",
+  "eval",
+  "trap",
+  "ulimit",
+  "umask",
+]);
 
 /** The words of a shell-form command that needs no shell, or undefined. */
 function withoutShell(script: string): string[] | undefined {
   const text = script.trim();
-  if (text === "" || !/^[A-Za-z0-9_./:=@%+,-]+(?:[ \t]+[A-Za-z0-9_./:=@%+,-]+)*$/.test(text)) return undefined;
+  if (text === "" || !/^[A-Za-z0-9_./:=@%+,-]+(?:[ \t]+[A-Za-z0-9_./:=@%+,-]+)*$/.test(text))
+    return undefined;
   const words = text.split(/[ \t]+/);
   const first = words[0] ?? "";
   if (first.includes("=") || SHELL_BUILTINS.has(first)) return undefined;
@@ -24,7 +36,7 @@ export const rule: Rule = {
     category: "hardening",
     rationale:
       "Shell form runs the command under `/bin/sh -c`: the shell is PID 1, so `docker stop`'s SIGTERM may never reach the app (it is killed after 10 seconds), and a shell-form `ENTRYPOINT` ignores `CMD` and `docker run` arguments.",
-    fix: "Write the command as a JSON array (`CMD [\"node\", \"server.js\"]`).",
+    fix: 'Write the command as a JSON array (`CMD ["node", "server.js"]`).',
     equivalents: { hadolint: ["DL3025"] },
     examples: {
       bad: { Dockerfile: "FROM node:20.20.2-bookworm-slim\nUSER node\nCMD node server.js\n" },
@@ -38,7 +50,7 @@ export const rule: Rule = {
       if (!final) continue;
       const execs = [final.entrypoint, final.cmd].filter((exec): exec is ExecFacts => exec !== undefined);
       for (const exec of execs) {
-        if (exec.form !== "shell") continue;
+        if (exec.form !== "shell" || (exec.script ?? "").trim() === "") continue;
         const instruction = exec.instruction;
         const keyword = instruction.keyword;
         const script = exec.script ?? "";

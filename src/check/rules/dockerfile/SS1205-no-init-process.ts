@@ -28,6 +28,13 @@ export const rule: Rule = {
       const process = processOf(final);
       const program = process.argv[0];
       if (program && isInit(program)) continue;
+      // An empty CMD/ENTRYPOINT does not build.
+      if (
+        process.pid1 &&
+        (process.pid1.form === "exec" ? process.pid1.argv : [process.pid1.script ?? ""]).join("").trim() ===
+          ""
+      )
+        continue;
       if (servicesOf(target).some((service) => service.init === true)) continue;
       const anchor = process.pid1?.instruction ?? final.from;
       const shown = process.pid1

@@ -8,11 +8,15 @@ const COMPILERS = new Set(["build-essential", "build-base", "gcc", "g++", "make"
 
 function slimFor(ref: ImageRef): string | undefined {
   const precision = tagPrecision(ref);
-  if (precision === "missing" || precision === "latest" || precision === "floating") {
-    const suggestion = suggestTag(ref);
-    if (suggestion) return suggestion;
-  }
   const version = /^v?\d+(?:\.\d+)*/.exec(ref.tag ?? "")?.[0];
+  // An exact slim tag in the line the user chose (`node:20` → `node:20.20.2-bookworm-slim`).
+  const suggestion = suggestTag(ref);
+  const suggested = suggestion?.slice(suggestion.indexOf(":") + 1) ?? "";
+  const sameLine =
+    precision === "missing" || precision === "latest" || precision === "floating"
+      ? true
+      : version !== undefined && (suggested === version || suggested.startsWith(`${version}.`));
+  if (suggestion && sameLine && /slim/.test(suggested)) return suggestion;
   if (!version) return undefined;
   if (ref.repository === "node") return `node:${version}-bookworm-slim`;
   if (ref.repository === "python") return `python:${version}-slim-bookworm`;
@@ -64,7 +68,9 @@ export const rule: Rule = {
               ((words[0] === "apt-get" || words[0] === "apt") &&
                 words.some((word) => word === "purge" || word === "remove")) ||
               (words[0] === "apk" && words.includes("del"));
-            return removing && words.some((word) => compilers.includes(word) || (virtual && word === virtual));
+            return (
+              removing && words.some((word) => compilers.includes(word) || (virtual && word === virtual))
+            );
           });
           if (removed) continue;
           out.push({

@@ -10,7 +10,10 @@ function buildStep(argv: string[]): string | undefined {
   let words = effectiveArgv(argv);
   const program = programOf(words);
   // Runners of a local tool: npx tsc, pnpm exec tsc, yarn tsc.
-  if (program === "npx" || ((program === "pnpm" || program === "yarn" || program === "bun") && words[1] === "exec")) {
+  if (
+    program === "npx" ||
+    ((program === "pnpm" || program === "yarn" || program === "bun") && words[1] === "exec")
+  ) {
     words = words.slice(program === "npx" ? 1 : 2);
     while (words[0]?.startsWith("-")) words = words.slice(1);
   }

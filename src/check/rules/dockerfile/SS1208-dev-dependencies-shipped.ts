@@ -36,9 +36,7 @@ function productionOnly(install: InstallCommand, stage: StageFacts): boolean {
 function prunedLater(stages: StageFacts[], install: InstallCommand): boolean {
   const line = install.run.instruction.line;
   const commands = stages.flatMap((stage) =>
-    stage.runs.flatMap((run) =>
-      run.commands.map((command, index) => ({ run, command, index })),
-    ),
+    stage.runs.flatMap((run) => run.commands.map((command, index) => ({ run, command, index }))),
   );
   const own = install.run.commands.indexOf(install.command);
   return commands.some(({ run, command, index }) => {

@@ -15,7 +15,8 @@ export const rule: Rule = {
     examples: {
       bad: { Dockerfile: 'FROM node:20.20.2-bookworm-slim\nUSER node\nCMD ["node", "server.js"]\n' },
       good: {
-        Dockerfile: 'FROM node:20.20.2-bookworm-slim\nUSER node\nENV NODE_ENV=production\nCMD ["node", "server.js"]\n',
+        Dockerfile:
+          'FROM node:20.20.2-bookworm-slim\nUSER node\nENV NODE_ENV=production\nCMD ["node", "server.js"]\n',
       },
     },
   },

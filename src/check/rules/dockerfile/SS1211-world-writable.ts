@@ -31,7 +31,8 @@ export const rule: Rule = {
     fix: "Give ownership to the app's user (`COPY --chown=app:app`, `chown`) and keep modes like `755`/`644` (`775` for a shared group).",
     examples: {
       bad: {
-        Dockerfile: 'FROM node:20.20.2-bookworm-slim\nWORKDIR /app\nCOPY . .\nRUN chmod -R 777 /app\nUSER node\nCMD ["node", "server.js"]\n',
+        Dockerfile:
+          'FROM node:20.20.2-bookworm-slim\nWORKDIR /app\nCOPY . .\nRUN chmod -R 777 /app\nUSER node\nCMD ["node", "server.js"]\n',
       },
       good: {
         Dockerfile:
@@ -46,7 +47,9 @@ export const rule: Rule = {
         if (!stage.shipped) continue;
         for (const run of stage.runs) {
           for (const command of run.commands) {
-            const words = command.argv.filter((word) => !/^[A-Za-z_][A-Za-z0-9_]*=/.test(word) && word !== "sudo");
+            const words = command.argv.filter(
+              (word) => !/^[A-Za-z_][A-Za-z0-9_]*=/.test(word) && word !== "sudo",
+            );
             if (words[0] !== "chmod") continue;
             const args = words.slice(1).filter((word) => !/^-[a-zA-Z]+$|^--(?!reference)/.test(word));
             const mode = args[0];

@@ -21,7 +21,7 @@ export const rule: Rule = {
     category: "builder-only",
     rationale:
       "Slim, alpine and distroless bases ship without `curl` (and, except alpine, without `wget`): the check fails every time, so the container is marked `unhealthy` and anything waiting for it never starts, though it works on a full image on your machine.",
-    fix: "Probe with the runtime the image already has (`node -e \"fetch(...)\"`, `python -c \"import urllib.request...\"`), or install the tool in the final stage.",
+    fix: 'Probe with the runtime the image already has (`node -e "fetch(...)"`, `python -c "import urllib.request..."`), or install the tool in the final stage.',
     examples: {
       bad: {
         Dockerfile:

@@ -3,8 +3,8 @@
  * files, hashes; and the requirement files of the project the install reads.
  */
 
-import type { SourceText } from "../../facts/source.js";
 import type { DockerfileTarget, ProjectFacts } from "../../facts/project.js";
+import type { SourceText } from "../../facts/source.js";
 import type { InstallCommand } from "../helpers.js";
 
 /** pip options that take a value as the next word. */
@@ -137,7 +137,8 @@ export function requirementsFile(
   if (/\$/.test(path)) return undefined;
   const cleaned = path.replace(/^\.?\/+/, "").replace(/^(?:\.\/)+/, "");
   const prefix = target.context.dir === "" ? "" : `${target.context.dir}/`;
-  const candidates = relativeTo !== undefined ? [relativeTo === "" ? cleaned : `${relativeTo}/${cleaned}`] : [];
+  const candidates =
+    relativeTo !== undefined ? [relativeTo === "" ? cleaned : `${relativeTo}/${cleaned}`] : [];
   if (!path.startsWith("/")) candidates.push(prefix + cleaned);
   for (const candidate of candidates) {
     const source = facts.text(normalise(candidate));

@@ -4,12 +4,12 @@
  * insert lines that must apply to the running container only (just before CMD/ENTRYPOINT).
  */
 
+import type { PackageFacts } from "../../facts/app.js";
 import type { ServiceFacts } from "../../facts/compose.js";
 import type { DockerfileFacts, ExecFacts, InstructionFacts, StageFacts } from "../../facts/dockerfile.js";
 import type { ImageRef } from "../../facts/image.js";
-import type { PackageFacts } from "../../facts/app.js";
 import type { DockerfileTarget, ProjectFacts } from "../../facts/project.js";
-import { effectiveArgv, parseShell, programOf, type ShellCommand } from "../../facts/shell.js";
+import { effectiveArgv, parseShell, type ShellCommand } from "../../facts/shell.js";
 import type { Location, TextEdit } from "../../types.js";
 import { commandLine, type InstallCommand, installCommands, isJsDependencyInstall } from "../helpers.js";
 
@@ -27,7 +27,10 @@ export function stageChain(dockerfile: DockerfileFacts, stage: StageFacts): Stag
 }
 
 /** The stage of a chain that pulls the base image, and that image. */
-export function rootOf(dockerfile: DockerfileFacts, stage: StageFacts): { stage: StageFacts; base: ImageRef } {
+export function rootOf(
+  dockerfile: DockerfileFacts,
+  stage: StageFacts,
+): { stage: StageFacts; base: ImageRef } {
   const root = stageChain(dockerfile, stage)[0] ?? stage;
   return { stage: root, base: root.base };
 }
@@ -72,11 +75,58 @@ export function jsInstalls(stage: StageFacts): InstallCommand[] {
   return installCommands(stage).filter(isJsDependencyInstall);
 }
 
+const offsetsCache = new WeakMap<object, Array<number | undefined>>();
+
+/**
+ * Offsets in the file where each command of a RUN starts: the commands are found in order, so
+ * two `pip install` in one RUN get their own places. Undefined where a command is not found as
+ * written (exec form, quoting), and the caller falls back to the line.
+ */
+function commandOffsets(
+  dockerfile: DockerfileFacts,
+  run: { instruction: InstructionFacts; commands?: ShellCommand[] },
+): Array<number | undefined> {
+  const cached = offsetsCache.get(run);
+  if (cached) return cached;
+  const text = dockerfile.source.text;
+  const separator = `(?:[ \\t]|${escapeRegExp(dockerfile.escape)}\\r?\\n|\\r?\\n)+`;
+  let cursor = run.instruction.start + run.instruction.keyword.length;
+  const out: Array<number | undefined> = [];
+  for (const command of run.commands ?? []) {
+    const words = command.argv.slice(0, 2).map(escapeRegExp);
+    const pattern = new RegExp(`(^|[\\s;&|(])(${words.join(separator)})(?=[\\s;&|)]|$)`, "g");
+    pattern.lastIndex = cursor;
+    const match = words.length > 0 ? pattern.exec(text) : null;
+    if (match && match.index < run.instruction.end) {
+      const offset = match.index + (match[1]?.length ?? 0);
+      out.push(offset);
+      cursor = offset + (match[2]?.length ?? 0);
+    } else out.push(undefined);
+  }
+  offsetsCache.set(run, out);
+  return out;
+}
+
+/** The offset of a command in the file, when it can be found as written. */
+export function commandOffset(
+  dockerfile: DockerfileFacts,
+  item: { run: { instruction: InstructionFacts; commands?: ShellCommand[] }; command: ShellCommand },
+): number | undefined {
+  const index = item.run.commands?.indexOf(item.command) ?? -1;
+  if (index < 0) return undefined;
+  return commandOffsets(dockerfile, item.run)[index];
+}
+
 /** The location of a command inside its RUN (its physical line, the column of its first word). */
 export function commandAt(
   dockerfile: DockerfileFacts,
-  item: { run: { instruction: InstructionFacts }; command: ShellCommand },
+  item: { run: { instruction: InstructionFacts; commands?: ShellCommand[] }; command: ShellCommand },
 ): Location {
+  const offset = commandOffset(dockerfile, item);
+  if (offset !== undefined) {
+    const position = dockerfile.source.position(offset);
+    return { file: dockerfile.file, ...position };
+  }
   const line = commandLine(dockerfile, item as Parameters<typeof commandLine>[1]);
   const text = dockerfile.source.line(line);
   const start = commandStartIn(text, item.command.argv);
@@ -93,7 +143,9 @@ function commandStartIn(text: string, argv: string[]): number {
   if (!first) return -1;
   const second = argv[1];
   if (second !== undefined) {
-    const both = new RegExp(`(?:^|[\\s;&|(])(${escapeRegExp(first)}\\s+${escapeRegExp(second)})(?=\\s|$|[;&|)])`);
+    const both = new RegExp(
+      `(?:^|[\\s;&|(])(${escapeRegExp(first)}\\s+${escapeRegExp(second)})(?=\\s|$|[;&|)])`,
+    );
     const match = both.exec(text);
     if (match?.[1]) return (match.index ?? 0) + match[0].length - match[1].length;
   }
@@ -107,15 +159,13 @@ function commandStartIn(text: string, argv: string[]): number {
  */
 export function commandSpan(
   dockerfile: DockerfileFacts,
-  item: { run: { instruction: InstructionFacts }; command: ShellCommand },
+  item: { run: { instruction: InstructionFacts; commands?: ShellCommand[] }; command: ShellCommand },
 ): { start: number; end: number } | undefined {
-  const location = commandAt(dockerfile, item);
-  const lineText = dockerfile.source.line(location.line);
-  if (commandStartIn(lineText, item.command.argv) < 0) return undefined;
+  const start = commandOffset(dockerfile, item);
+  if (start === undefined) return undefined;
   const source = dockerfile.source;
-  const start = source.offset(location.line, location.column);
   const limit = item.run.instruction.end;
-  const escape = dockerfile.escape;
+  const escapeChar = dockerfile.escape;
   let quote: string | undefined;
   for (let i = start; i < limit; i++) {
     const ch = source.text[i] ?? "";
@@ -127,7 +177,7 @@ export function commandSpan(
     else if (ch === ";" || ch === "|" || (ch === "&" && source.text[i + 1] === "&")) return { start, end: i };
     else if (ch === "\n") {
       const before = source.text.slice(start, i).replace(/[ \t\r]+$/, "");
-      if (!before.endsWith(escape)) return { start, end: i };
+      if (!before.endsWith(escapeChar)) return { start, end: i };
     }
   }
   return { start, end: limit };
@@ -220,11 +270,6 @@ export function mainCommand(stage: StageFacts): { exec?: ExecFacts; argv: string
   return out;
 }
 
-/** Program name of words (`/usr/local/bin/node` → `node`). */
-export function programName(argv: string[]): string {
-  return programOf(argv);
-}
-
 /**
  * Insert lines where they affect the running container only: before the final stage's own
  * CMD/ENTRYPOINT (and the comments directly above it), or at the end of the file when that
@@ -249,7 +294,12 @@ export function insertBeforeRuntime(dockerfile: DockerfileFacts, lines: string[]
     let line = first.line;
     while (line > 1 && /^\s*#/.test(source.line(line - 1)) && line - 1 > final.from.line) line--;
     const offset = source.offset(line);
-    return { file: dockerfile.file, start: offset, end: offset, text: lines.map((l) => l + source.eol).join("") };
+    return {
+      file: dockerfile.file,
+      start: offset,
+      end: offset,
+      text: lines.map((l) => l + source.eol).join(""),
+    };
   }
   const end = source.text.length;
   const needsBreak = end > 0 && !source.text.endsWith("\n");
@@ -278,12 +328,6 @@ export const LOCKFILES: Record<string, string[]> = {
   pnpm: ["pnpm-lock.yaml"],
   bun: ["bun.lock", "bun.lockb"],
 };
-
-/** The text of a command for messages (`npm install --production`), shortened. */
-export function shown(command: ShellCommand, max = 60): string {
-  const text = command.argv.join(" ");
-  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
-}
 
 /** The words of an install up to its action (`apt-get -y install`), for messages. */
 export function upToAction(install: { argv: string[]; action: string }): string {

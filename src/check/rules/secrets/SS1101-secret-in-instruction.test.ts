@@ -7,13 +7,21 @@ const GITHUB = "ghp_EXAMPLEexampleEXAMPLEexampleEXAMPLE0";
 
 describe("SS1101 secret-in-instruction", () => {
   it.each([
-    ["ENV with a provider key", { Dockerfile: `FROM node:20\nENV OPENAI_API_KEY=${OPENAI}\n` }, ["Dockerfile:2"]],
+    [
+      "ENV with a provider key",
+      { Dockerfile: `FROM node:20\nENV OPENAI_API_KEY=${OPENAI}\n` },
+      ["Dockerfile:2"],
+    ],
     [
       "ENV continued over lines: the line with the name",
       { Dockerfile: "FROM node:20\nENV NODE_ENV=production \\\n    DB_PASSWORD=hunter2hunter2\n" },
       ["Dockerfile:3"],
     ],
-    ["legacy `ENV NAME value` form", { Dockerfile: "FROM node:20\nENV JWT_SECRET my-jwt-signing-value\n" }, ["Dockerfile:2"]],
+    [
+      "legacy `ENV NAME value` form",
+      { Dockerfile: "FROM node:20\nENV JWT_SECRET my-jwt-signing-value\n" },
+      ["Dockerfile:2"],
+    ],
     [
       "ARG default in a build stage",
       { Dockerfile: `FROM node:20 AS build\nARG GITHUB_TOKEN=${GITHUB}\nFROM node:20\n` },
@@ -31,7 +39,11 @@ describe("SS1101 secret-in-instruction", () => {
       { Dockerfile: `FROM node:20 AS base\nENV OPENAI_API_KEY=${OPENAI}\nFROM base\n` },
       ["Dockerfile:2"],
     ],
-    ["CRLF line endings", { Dockerfile: `FROM node:20\r\nENV OPENAI_API_KEY=${OPENAI}\r\n` }, ["Dockerfile:2"]],
+    [
+      "CRLF line endings",
+      { Dockerfile: `FROM node:20\r\nENV OPENAI_API_KEY=${OPENAI}\r\n` },
+      ["Dockerfile:2"],
+    ],
   ])("fires: %s", (_name, files, expected) => {
     expect(linesOf(rule, files)).toEqual(expected);
   });
@@ -39,11 +51,17 @@ describe("SS1101 secret-in-instruction", () => {
   it.each([
     ["interpolated", { Dockerfile: "FROM node:20\nARG DB_PASSWORD\nENV DB_PASSWORD=${DB_PASSWORD}\n" }],
     ["ARG without default", { Dockerfile: "FROM node:20\nARG NPM_TOKEN\nRUN npm ci\n" }],
-    ["path to a secret file", { Dockerfile: "FROM node:20\nENV GOOGLE_APPLICATION_CREDENTIALS=/app/key.json\n" }],
+    [
+      "path to a secret file",
+      { Dockerfile: "FROM node:20\nENV GOOGLE_APPLICATION_CREDENTIALS=/app/key.json\n" },
+    ],
     ["flag under a secret-sounding name", { Dockerfile: "FROM node:20\nENV DISABLE_AUTH=true\n" }],
     ["placeholder", { Dockerfile: "FROM node:20\nENV SECRET_KEY=changeme\n" }],
     ["not a secret name", { Dockerfile: "FROM node:20\nENV PASSWORD_MIN_LENGTH=12 NODE_ENV=production\n" }],
-    ["secret file reference", { Dockerfile: "FROM postgres:16\nENV POSTGRES_PASSWORD_FILE=/run/secrets/db\n" }],
+    [
+      "secret file reference",
+      { Dockerfile: "FROM postgres:16\nENV POSTGRES_PASSWORD_FILE=/run/secrets/db\n" },
+    ],
     ["heredoc RUN is not ENV", { Dockerfile: "FROM node:20\nRUN <<EOF\necho hello\nEOF\n" }],
   ])("clean: %s", (_name, files) => {
     expect(findingsOf(rule, files)).toEqual([]);

@@ -11,7 +11,10 @@ describe("SS1102 secret-build-arg", () => {
     ],
     [
       "in a build stage",
-      { Dockerfile: "FROM node:20 AS build\nARG GITHUB_TOKEN\nRUN git clone https://${GITHUB_TOKEN}@github.com/o/r\nFROM node:20\n" },
+      {
+        Dockerfile:
+          "FROM node:20 AS build\nARG GITHUB_TOKEN\nRUN git clone https://${GITHUB_TOKEN}@github.com/o/r\nFROM node:20\n",
+      },
       ["Dockerfile:2"],
     ],
     [
@@ -35,14 +38,17 @@ describe("SS1102 secret-build-arg", () => {
 
   it.each([
     ["not a secret name", { Dockerfile: "FROM node:20\nARG NODE_VERSION\nRUN echo $NODE_VERSION\n" }],
-    ["no RUN after it", { Dockerfile: "FROM node:20\nRUN npm ci\nARG NPM_TOKEN\nCMD [\"node\", \"a.js\"]\n" }],
+    ["no RUN after it", { Dockerfile: 'FROM node:20\nRUN npm ci\nARG NPM_TOKEN\nCMD ["node", "a.js"]\n' }],
     [
       "a literal secret default is SS1101's",
       { Dockerfile: "FROM node:20\nARG NPM_TOKEN=npm_EXAMPLEexampleEXAMPLEexample01234567\nRUN npm ci\n" },
     ],
     [
       "a global literal default the stage inherits is SS1101's",
-      { Dockerfile: "ARG NPM_TOKEN=npm_EXAMPLEexampleEXAMPLEexample01234567\nFROM node:20\nARG NPM_TOKEN\nRUN npm ci\n" },
+      {
+        Dockerfile:
+          "ARG NPM_TOKEN=npm_EXAMPLEexampleEXAMPLEexample01234567\nFROM node:20\nARG NPM_TOKEN\nRUN npm ci\n",
+      },
     ],
     ["global ARG only used by FROM", { Dockerfile: "ARG REGISTRY_TOKEN\nFROM node:20\nRUN npm ci\n" }],
     ["a file reference", { Dockerfile: "FROM node:20\nARG NPM_TOKEN_FILE\nRUN npm ci\n" }],

@@ -15,7 +15,7 @@ import {
 
 /** `_authToken=<literal>` in `.npmrc` lines echoed by a script, or `npm config set …:_authToken <literal>`. */
 const NPM_AUTH =
-  /(?:_authToken|_auth|_password|npmAuthToken|npmAuthIdent)["']?\s*(?:=|\s)\s*["']?([^\s"';&|)]+)/g;
+  /(?:^|(?<=[\s:"']))(?:_authToken|_auth|_password|npmAuthToken|npmAuthIdent)["']?\s*(?:=|\s)\s*["']?([^\s"';&|)]+)/gm;
 
 function secretInScript(script: string): SecretMatch | undefined {
   const byValue = findSecretValue(script);

@@ -7,6 +7,7 @@ import {
   copyText,
   describeSecretFile,
   isAuthFileName,
+  joinAnd,
   lineWith,
   type SecretFile,
   secretFileAt,
@@ -60,7 +61,7 @@ export const rule: Rule = {
         if (found.size === 0) continue;
         const files = [...found.values()];
         const listed = files.slice(0, MAX_LISTED).map((file) => describeSecretFile(file));
-        const more = files.length > MAX_LISTED ? ` and ${files.length - MAX_LISTED} more secret files` : "";
+        if (files.length > MAX_LISTED) listed.push(`${files.length - MAX_LISTED} more secret files`);
         const stage = dockerfile.stages[copy.instruction.stage];
         const into = stage?.shipped
           ? "into the image"
@@ -81,7 +82,7 @@ export const rule: Rule = {
             line,
             column: line === copy.instruction.line ? copy.instruction.column : 1,
           },
-          message: `\`${copyText(copy)}\` copies ${listed.join(", ")}${more} ${into}`,
+          message: `\`${copyText(copy)}\` copies ${joinAnd(listed)} ${into}`,
           related,
         });
       }

@@ -11,6 +11,7 @@ import {
   copyText,
   describeSecretFile,
   escapeIgnorePath,
+  joinAnd,
   keepRequired,
   requiredPaths,
   type SecretFile,
@@ -150,7 +151,7 @@ export const rule: Rule = {
         : "";
       out.push({
         location: { file: dockerignore.file, line: 1, column: 1 },
-        message: `\`${baseName(dockerignore.file)}\` does not exclude ${listed.join(", ")}: ${gaps.length > 1 ? "they are" : "it is"} sent to the builder with every build${copyNote}`,
+        message: `\`${baseName(dockerignore.file)}\` does not exclude ${joinAnd(listed)}: ${gaps.length > 1 ? "they are" : "it is"} sent to the builder with every build${copyNote}`,
         fix: {
           description: `Add ${lines.map((line) => `\`${line}\``).join(", ")} to \`${dockerignore.file}\``,
           edits: [insertLinesAfter(source, source.lineCount, lines)],

@@ -56,8 +56,11 @@ export const rule: Rule = {
       if (checkedElsewhere(file) || isTestPath(file)) continue;
       const source = facts.text(file);
       if (!source) continue;
-      // Firebase web config keys are public by design (restricted by referrer, not secret).
-      const publicGoogleKeys = /\bfirebase\b|\binitializeApp\s*\(/.test(source.text);
+      // Google keys in web pages and browser code (Maps, Firebase config) are public by design:
+      // they are restricted by referrer, not kept secret.
+      const publicGoogleKeys =
+        /\.(?:html?|vue|svelte|astro|[jt]sx)$/.test(file) ||
+        /\bfirebase\b|\binitializeApp\s*\(|maps\.googleapis\.com/.test(source.text);
       for (let line = 1; line <= source.lineCount; line++) {
         const text = source.line(line);
         if (text.length > 5000) continue;

@@ -68,6 +68,12 @@ export function isTestPath(path: string): boolean {
   );
 }
 
+/** "a, b and c". */
+export function joinAnd(items: string[]): string {
+  if (items.length <= 1) return items.join("");
+  return `${items.slice(0, -1).join(", ")} and ${items.at(-1)}`;
+}
+
 /** `a, b, c and 2 more` from a list of names. */
 export function listNames(names: string[], max = 5): string {
   if (names.length <= max) return names.join(", ");
