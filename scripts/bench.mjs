@@ -143,7 +143,10 @@ async function checkCore() {
     logLevel: "error",
   });
   const lib = await import(`${pathToFileURL(outfile).href}?t=${Date.now()}`);
-  return { ...pick(lib), from: "src/ (bundled into .bench/check-core.mjs: dist/index.js lacks the check core)" };
+  return {
+    ...pick(lib),
+    from: "src/ (bundled into .bench/check-core.mjs: dist/index.js lacks the check core)",
+  };
 }
 
 function pick(lib) {
@@ -240,7 +243,9 @@ function coldCheck() {
   }
   if ((probe.status !== 0 && probe.status !== 1) || !parsed) {
     const why = (probe.stderr || probe.stdout || "").trim().split("\n")[0] ?? "";
-    console.log(`check command not available (exit ${probe.status}${why ? `: ${why}` : ""})   target ≤ 300 ms`);
+    console.log(
+      `check command not available (exit ${probe.status}${why ? `: ${why}` : ""})   target ≤ 300 ms`,
+    );
     return;
   }
   const times = [];

@@ -24,17 +24,23 @@ describe("rule metadata", () => {
     expect(new Set(RULES.map((rule) => rule.meta.category))).toEqual(new Set(CATEGORIES));
   });
 
-  it.each(RULES.map((rule) => [rule.meta.id, rule] as const))("%s: the bad example fires, the good one is clean", (_id, rule) => {
-    expect(runExample(rule, rule.meta.examples.bad).findings.length).toBeGreaterThan(0);
-    expect(runExample(rule, rule.meta.examples.good).findings).toEqual([]);
-  });
+  it.each(RULES.map((rule) => [rule.meta.id, rule] as const))(
+    "%s: the bad example fires, the good one is clean",
+    (_id, rule) => {
+      expect(runExample(rule, rule.meta.examples.bad).findings.length).toBeGreaterThan(0);
+      expect(runExample(rule, rule.meta.examples.good).findings).toEqual([]);
+    },
+  );
 
-  it.each(RULES.map((rule) => [rule.meta.id, rule] as const))("%s: a fixed bad example is clean", (_id, rule) => {
-    const run = runExample(rule, rule.meta.examples.bad);
-    if (!run.fixed) return;
-    const after = { ...rule.meta.examples.bad, ...run.fixed };
-    expect(runExample(rule, after).findings).toEqual([]);
-  });
+  it.each(RULES.map((rule) => [rule.meta.id, rule] as const))(
+    "%s: a fixed bad example is clean",
+    (_id, rule) => {
+      const run = runExample(rule, rule.meta.examples.bad);
+      if (!run.fixed) return;
+      const after = { ...rule.meta.examples.bad, ...run.fixed };
+      expect(runExample(rule, after).findings).toEqual([]);
+    },
+  );
 });
 
 describe("docs/rules.md", () => {

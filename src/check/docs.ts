@@ -16,7 +16,9 @@ export interface ExampleRun {
 
 /** Run one rule on an example project (enabled even if off by default); apply its fixes once. */
 export function runExample(rule: Rule, files: ExampleProject): ExampleRun {
-  const findings = runRules(projectFacts(treeFromFiles(files)), { rules: { [rule.meta.id]: "on" } }, [rule]).findings;
+  const findings = runRules(projectFacts(treeFromFiles(files)), { rules: { [rule.meta.id]: "on" } }, [
+    rule,
+  ]).findings;
   const fixable = findings.filter((finding) => finding.fix);
   if (fixable.length === 0) return { findings };
   const outcome = applyFixes(fixable, (file) => files[file]);
@@ -57,7 +59,9 @@ export function renderRulesMarkdown(rules: readonly Rule[]): string {
   const lines: string[] = [];
   lines.push("# shipshape check rules");
   lines.push("");
-  lines.push("<!-- Generated from the rules' metadata by `npm run docs`; edit the rule modules, not this file. -->");
+  lines.push(
+    "<!-- Generated from the rules' metadata by `npm run docs`; edit the rule modules, not this file. -->",
+  );
   lines.push("");
   lines.push(
     `${rules.length} rules. Severity is the default; \`.shipshape.yaml\` can change it or turn a rule off (\`rules: { SS1002: info, SS1004: off }\`). ` +
@@ -65,7 +69,9 @@ export function renderRulesMarkdown(rules: readonly Rule[]): string {
       "`# shipshape-ignore SS1001 reason` (hadolint's `# hadolint ignore=DL3007` is honoured for the rules that map to it).",
   );
   lines.push("");
-  const runs = new Map(rules.map((rule) => [rule.meta.id, runExample(rule, rule.meta.examples.bad)] as const));
+  const runs = new Map(
+    rules.map((rule) => [rule.meta.id, runExample(rule, rule.meta.examples.bad)] as const),
+  );
   for (const category of CATEGORIES) {
     const inCategory = rules.filter((rule) => rule.meta.category === category);
     if (inCategory.length === 0) continue;
@@ -75,8 +81,12 @@ export function renderRulesMarkdown(rules: readonly Rule[]): string {
     lines.push("| --- | --- | --- | --- |");
     for (const rule of inCategory) {
       const fixable = runs.get(rule.meta.id)?.fixed ? "`--fix`" : "";
-      const severity = rule.meta.disabledByDefault ? `${rule.meta.severity} (off by default)` : rule.meta.severity;
-      lines.push(`| [${rule.meta.id}](#${anchorOf(rule)}) | ${rule.meta.title.replace(/\|/g, "\\|")} | ${severity} | ${fixable} |`);
+      const severity = rule.meta.disabledByDefault
+        ? `${rule.meta.severity} (off by default)`
+        : rule.meta.severity;
+      lines.push(
+        `| [${rule.meta.id}](#${anchorOf(rule)}) | ${rule.meta.title.replace(/\|/g, "\\|")} | ${severity} | ${fixable} |`,
+      );
     }
     lines.push("");
   }
@@ -91,7 +101,10 @@ export function renderRulesMarkdown(rules: readonly Rule[]): string {
     lines.push("");
     lines.push(`**${meta.title}**`);
     lines.push("");
-    const facts = [`severity: ${meta.severity}${meta.disabledByDefault ? " (off by default)" : ""}`, `category: ${meta.category}`];
+    const facts = [
+      `severity: ${meta.severity}${meta.disabledByDefault ? " (off by default)" : ""}`,
+      `category: ${meta.category}`,
+    ];
     if (run.fixed) facts.push("fixable with `--fix`");
     const eq = equivalents(rule);
     if (eq) facts.push(`same as: ${eq}`);

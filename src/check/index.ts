@@ -6,7 +6,7 @@ import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
 import ignore from "ignore";
 import { InputError } from "../errors.js";
-import { CONFIG_FILES, type ShipshapeConfig, parseConfig } from "./config.js";
+import { CONFIG_FILES, parseConfig, type ShipshapeConfig } from "./config.js";
 import { type CheckResult, runRules } from "./engine.js";
 import { type ProjectFacts, projectFacts } from "./facts/project.js";
 import type { ProjectTree } from "./facts/tree.js";
@@ -16,8 +16,8 @@ import type { Finding, Severity } from "./types.js";
 
 export { parseConfig, type ShipshapeConfig } from "./config.js";
 export { type CheckResult, failsAt, runRules } from "./engine.js";
-export { projectFacts, type ProjectFacts } from "./facts/project.js";
-export { treeFromFiles, type ProjectTree } from "./facts/tree.js";
+export { type ProjectFacts, projectFacts } from "./facts/project.js";
+export { type ProjectTree, treeFromFiles } from "./facts/tree.js";
 export { applyFixes } from "./fix.js";
 export { loadTree } from "./load.js";
 export { RULES, ruleById } from "./rules/index.js";
@@ -43,13 +43,19 @@ export interface CheckRun {
 }
 
 export function loadConfig(dir: string, explicit?: string): { config: ShipshapeConfig; file?: string } {
-  const file = explicit ? resolve(explicit) : CONFIG_FILES.map((name) => join(dir, name)).find((path) => existsSync(path));
+  const file = explicit
+    ? resolve(explicit)
+    : CONFIG_FILES.map((name) => join(dir, name)).find((path) => existsSync(path));
   if (!file) return { config: {} };
   let text: string;
   try {
     text = readFileSync(file, "utf8");
   } catch (error) {
-    throw new InputError(file, undefined, `cannot be read (${(error as NodeJS.ErrnoException).code ?? "error"})`);
+    throw new InputError(
+      file,
+      undefined,
+      `cannot be read (${(error as NodeJS.ErrnoException).code ?? "error"})`,
+    );
   }
   return { config: parseConfig(relativeTo(file), text), file };
 }
@@ -73,14 +79,26 @@ export function checkDirectory(dirArg: string, options: CheckOptions = {}): Chec
     const absolute = isAbsolute(file) ? file : resolve(file);
     const inside = relative(dir, absolute);
     if (inside.startsWith("..") || isAbsolute(inside)) {
-      throw new InputError(file, undefined, `is outside ${dirArg}`, "--file names a Dockerfile inside the checked directory");
+      throw new InputError(
+        file,
+        undefined,
+        `is outside ${dirArg}`,
+        "--file names a Dockerfile inside the checked directory",
+      );
     }
     if (!existsSync(absolute)) throw new InputError(file, undefined, "does not exist");
     return inside.split(sep).join("/");
   });
   const facts = projectFacts(tree, dockerfiles ? { dockerfiles } : {});
   const result = runRules(facts, config);
-  const run: CheckRun = { dir, config, tree, facts, result, failOn: options.failOn ?? config.failOn ?? "error" };
+  const run: CheckRun = {
+    dir,
+    config,
+    tree,
+    facts,
+    result,
+    failOn: options.failOn ?? config.failOn ?? "error",
+  };
   if (configFile) run.configFile = configFile;
   return run;
 }
@@ -106,7 +124,6 @@ export function fixDirectory(dirArg: string, options: CheckOptions = {}, passes 
   const keyOf = (finding: Finding) => `${finding.ruleId}|${finding.location.file}|${finding.message}`;
   for (let pass = 0; pass < passes; pass++) {
     const fixable = run.result.findings.filter((finding) => finding.fix && !tried.has(keyOf(finding)));
-    for (const finding of fixable) tried.add(keyOf(finding));
     if (fixable.length === 0) break;
     const outcome = applyFixes(fixable, (file) => {
       const source = run.tree.texts.get(file);
@@ -115,6 +132,8 @@ export function fixDirectory(dirArg: string, options: CheckOptions = {}, passes 
       return existsSync(path) ? readFileSync(path, "utf8") : undefined;
     });
     if (outcome.files.size === 0) break;
+    // Fixes skipped for overlapping another one get their turn in the next pass.
+    for (const finding of outcome.applied) tried.add(keyOf(finding));
     for (const [file, text] of outcome.files) {
       const path = join(run.dir, file);
       const bom = run.tree.texts.get(file)?.bom ? "\uFEFF" : "";

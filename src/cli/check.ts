@@ -5,7 +5,7 @@
 import { writeFileSync } from "node:fs";
 import { relative } from "node:path";
 import pkg from "../../package.json" with { type: "json" };
-import { type CheckRun, RULES, checkDirectory, failsAt, fixDirectory } from "../check/index.js";
+import { type CheckRun, checkDirectory, failsAt, fixDirectory, RULES } from "../check/index.js";
 import type { ReportInput } from "../check/report/report.js";
 import type { Severity } from "../check/types.js";
 import { InputError, UsageError } from "../errors.js";
@@ -29,7 +29,11 @@ function displayRoot(dir: string): string {
   return rel === "" ? "." : rel.startsWith("..") ? dir : rel;
 }
 
-export async function runCheck(dirArg: string | undefined, options: CheckCommandOptions, out: Output): Promise<number> {
+export async function runCheck(
+  dirArg: string | undefined,
+  options: CheckCommandOptions,
+  out: Output,
+): Promise<number> {
   const format = options.format as Format;
   if (!FORMATS.includes(format)) {
     throw new UsageError(`--format ${options.format} is not one of ${FORMATS.join(", ")}`);
@@ -51,7 +55,9 @@ export async function runCheck(dirArg: string | undefined, options: CheckCommand
     run = report.run;
     fixedCount = report.applied.length;
     if (report.written.length > 0) {
-      out.info(`fixed ${report.applied.length} finding${report.applied.length === 1 ? "" : "s"} in ${report.written.join(", ")}`);
+      out.info(
+        `fixed ${report.applied.length} finding${report.applied.length === 1 ? "" : "s"} in ${report.written.join(", ")}`,
+      );
     }
   } else {
     run = checkDirectory(dir, checkOptions);
@@ -59,9 +65,17 @@ export async function runCheck(dirArg: string | undefined, options: CheckCommand
 
   const { result, facts } = run;
   const nothingToCheck =
-    facts.dockerfiles.length === 0 && facts.composeFiles.length === 0 && facts.app.packages.length === 0 && facts.app.pythonManifests.length === 0;
+    facts.dockerfiles.length === 0 &&
+    facts.composeFiles.length === 0 &&
+    facts.app.packages.length === 0 &&
+    facts.app.pythonManifests.length === 0;
   if (nothingToCheck && result.problems.length === 0) {
-    throw new InputError(displayRoot(run.dir), undefined, "has no Dockerfile, compose file or app manifest to check", "shipshape init writes a hardened setup for the app it finds");
+    throw new InputError(
+      displayRoot(run.dir),
+      undefined,
+      "has no Dockerfile, compose file or app manifest to check",
+      "shipshape init writes a hardened setup for the app it finds",
+    );
   }
 
   const input: ReportInput = {
@@ -82,7 +96,8 @@ export async function runCheck(dirArg: string | undefined, options: CheckCommand
   }
 
   // Exit 2 when the inputs that matter could not be read at all.
-  const checkedSomething = facts.dockerfiles.some((target) => target.dockerfile.stages.length > 0) ||
+  const checkedSomething =
+    facts.dockerfiles.some((target) => target.dockerfile.stages.length > 0) ||
     facts.composeFiles.some((compose) => compose.problems.length === 0) ||
     facts.app.packages.length > 0 ||
     facts.app.pythonManifests.length > 0;
@@ -99,11 +114,16 @@ async function render(format: Format, input: ReportInput, out: Output): Promise<
     case "markdown":
       return (await import("../check/report/markdown.js")).formatMarkdown(input);
     default: {
-      const text = (await import("../check/report/text.js")).formatText(input, { color: out.colorEnabled, verbose: out.verbose });
+      const text = (await import("../check/report/text.js")).formatText(input, {
+        color: out.colorEnabled,
+        verbose: out.verbose,
+      });
       if (text === "" && !out.quiet) {
         // Quiet success: one line on stderr, nothing on stdout.
         const files = input.result.filesChecked;
-        out.info(out.colors.green(`no problems in ${input.root} (${files} file${files === 1 ? "" : "s"} checked)`));
+        out.info(
+          out.colors.green(`no problems in ${input.root} (${files} file${files === 1 ? "" : "s"} checked)`),
+        );
       }
       return text;
     }

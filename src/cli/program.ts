@@ -78,7 +78,10 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     .description(COMMANDS.find((entry) => entry.name === "check")!.summary)
     .argument("[dir]", "the app's directory", ".")
     .option("-f, --format <format>", "text, json, sarif or markdown", "text")
-    .option("--fail-on <severity>", "exit 1 at this severity or above: error, warning, info, none (default: error, or failOn in .shipshape.yaml)")
+    .option(
+      "--fail-on <severity>",
+      "exit 1 at this severity or above: error, warning, info, none (default: error, or failOn in .shipshape.yaml)",
+    )
     .option("--fix", "apply the mechanical fixes in place, then check again")
     .option("--file <dockerfile...>", "check these Dockerfiles instead of finding them")
     .option("-c, --config <file>", "use this config file instead of <dir>/.shipshape.yaml")

@@ -3,7 +3,7 @@
  * DEFECTS.md lists is reported at its file:line, the hardened app has no error or warning, and
  * each builder trap is found statically where trap.json says.
  */
-import { readFileSync, readdirSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { ROOT, shipshape } from "../support/cli.js";
@@ -17,7 +17,10 @@ interface JsonFinding {
   message: string;
 }
 
-function checkJson(app: string, extra: string[] = []): { code: number; findings: JsonFinding[]; stderr: string } {
+function checkJson(
+  app: string,
+  extra: string[] = [],
+): { code: number; findings: JsonFinding[]; stderr: string } {
   const result = shipshape(["check", `test/fixtures/apps/${app}`, "--format", "json", ...extra]);
   let findings: JsonFinding[] = [];
   try {
@@ -102,7 +105,8 @@ describe("shipshape check test/fixtures/apps/ai-naive-express", () => {
   });
 
   it.each(Object.entries(NAIVE_EXPECTED))("reports %s at the right file:line", (_slug, expected) => {
-    for (const [rule, location] of expected) expect(at, `${rule} ${location}`).toContain(`${rule} ${location}`);
+    for (const [rule, location] of expected)
+      expect(at, `${rule} ${location}`).toContain(`${rule} ${location}`);
   });
 
   it("reports at least 20 distinct rules across all five categories", () => {
@@ -113,7 +117,9 @@ describe("shipshape check test/fixtures/apps/ai-naive-express", () => {
   });
 
   it("reports nothing else (a false positive costs trust)", () => {
-    const expected = new Set(Object.values(NAIVE_EXPECTED).flatMap((list) => list.map(([rule, location]) => `${rule} ${location}`)));
+    const expected = new Set(
+      Object.values(NAIVE_EXPECTED).flatMap((list) => list.map(([rule, location]) => `${rule} ${location}`)),
+    );
     const unexpected = run.findings
       .filter((finding) => !expected.has(`${finding.ruleId} ${finding.file}:${finding.line}`))
       .filter((finding) => !(finding.ruleId in NAIVE_ALSO_TRUE))
@@ -124,7 +130,12 @@ describe("shipshape check test/fixtures/apps/ai-naive-express", () => {
   it("never prints a secret from the app in full", () => {
     const text = shipshape(["check", "test/fixtures/apps/ai-naive-express"]).stdout;
     const all = `${text}\n${JSON.stringify(run.findings)}`;
-    for (const secret of ["password123", "FAKEFAKEFAKEFAKEFAKE", "my-super-secret-jwt-key", "supersecretkey"]) {
+    for (const secret of [
+      "password123",
+      "FAKEFAKEFAKEFAKEFAKE",
+      "my-super-secret-jwt-key",
+      "supersecretkey",
+    ]) {
       expect(all).not.toContain(secret);
     }
   });
@@ -144,23 +155,38 @@ describe("builder traps are found statically, before anything is built", () => {
     .map((entry) => entry.name);
 
   it.each(traps)("%s", (trap) => {
-    const spec = JSON.parse(readFileSync(join(ROOT, "test/fixtures/apps/builder-traps", trap, "trap.json"), "utf8")) as {
+    const spec = JSON.parse(
+      readFileSync(join(ROOT, "test/fixtures/apps/builder-traps", trap, "trap.json"), "utf8"),
+    ) as {
       static: { rule: string; file: string; line: number };
     };
     const run = checkJson(`builder-traps/${trap}`, ["--fail-on", "warning"]);
     const hit = run.findings.find((finding) => finding.ruleId === spec.static.rule);
-    expect(hit, `${spec.static.rule} in ${JSON.stringify(run.findings.map((f) => `${f.ruleId} ${f.file}:${f.line}`))}`).toBeDefined();
+    expect(
+      hit,
+      `${spec.static.rule} in ${JSON.stringify(run.findings.map((f) => `${f.ruleId} ${f.file}:${f.line}`))}`,
+    ).toBeDefined();
     expect(`${hit!.file}:${hit!.line}`).toBe(`${spec.static.file}:${spec.static.line}`);
     expect(run.code).toBe(1);
   });
 });
 
 describe("the other fixture apps", () => {
-  it.each(["vite-spa", "next-app", "python-stdlib", "python-fastapi"])("%s: checks without errors of input", (app) => {
-    const result = shipshape(["check", `test/fixtures/apps/${app}`, "--format", "json", "--fail-on", "none"]);
-    expect(result.code).toBe(0);
-    expect(result.stderr).toBe("");
-    const parsed = JSON.parse(result.stdout) as { problems: unknown[] };
-    expect(parsed.problems).toEqual([]);
-  });
+  it.each(["vite-spa", "next-app", "python-stdlib", "python-fastapi"])(
+    "%s: checks without errors of input",
+    (app) => {
+      const result = shipshape([
+        "check",
+        `test/fixtures/apps/${app}`,
+        "--format",
+        "json",
+        "--fail-on",
+        "none",
+      ]);
+      expect(result.code).toBe(0);
+      expect(result.stderr).toBe("");
+      const parsed = JSON.parse(result.stdout) as { problems: unknown[] };
+      expect(parsed.problems).toEqual([]);
+    },
+  );
 });

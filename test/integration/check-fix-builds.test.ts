@@ -43,7 +43,11 @@ describe.skipIf(!engine)("check --fix on the naive app", () => {
   });
 
   it("no longer has .env in the image, and the compiled app is there", async () => {
-    const listing = await session.runToCompletion({ image: IMAGE, entrypoint: ["sh", "-c"], cmd: ["ls -a /app"] });
+    const listing = await session.runToCompletion({
+      image: IMAGE,
+      entrypoint: ["sh", "-c"],
+      cmd: ["ls -a /app"],
+    });
     expect(listing.stdout).not.toMatch(/^\.env$/m);
     expect(listing.stdout).toMatch(/^dist$/m);
   });

@@ -162,7 +162,9 @@ describe("parseCompose", () => {
     }
     lines.push("services:", "  app:", "    image: app:1.0.0", "    command: *l9", "    environment: *l9", "");
     const facts = parse(lines.join("\n"));
-    expect(facts.problems.map((p) => p.message)).toEqual(["expands too many YAML aliases (an alias bomb?): not checked"]);
+    expect(facts.problems.map((p) => p.message)).toEqual([
+      "expands too many YAML aliases (an alias bomb?): not checked",
+    ]);
     expect(facts.services).toEqual([]);
   });
 

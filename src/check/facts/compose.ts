@@ -126,7 +126,8 @@ export function parseCompose(
     facts.problems.push({ line: 1, column: 1, message: `is not YAML: ${(error as Error).message}` });
     return facts;
   }
-  for (const error of doc.errors) {
+  // The first error is the one to fix; later ones are usually its echoes.
+  for (const error of doc.errors.slice(0, 1)) {
     const pos = lineCounter.linePos(error.pos[0]);
     facts.problems.push({
       line: pos.line,
@@ -143,7 +144,11 @@ export function parseCompose(
     } catch (error) {
       const message = (error as Error).message;
       if (/alias/i.test(message)) {
-        facts.problems.push({ line: 1, column: 1, message: "expands too many YAML aliases (an alias bomb?): not checked" });
+        facts.problems.push({
+          line: 1,
+          column: 1,
+          message: "expands too many YAML aliases (an alias bomb?): not checked",
+        });
         return facts;
       }
     }

@@ -49,7 +49,7 @@ describe("SS1002 image-tag-imprecise", () => {
     expect(
       findingsOf(rule, { "compose.yaml": "services:\n  db:\n    image: postgres:15-bookworm\n" })[0]?.message,
     ).toBe(
-      "`postgres:15-bookworm` names only major version 15, so it moves to every new 15.x release: pin `postgres:15.14-bookworm`",
+      "`postgres:15-bookworm` names only major version 15, so it moves to every new 15.x release: pin `postgres:15.18-bookworm`",
     );
     // 3.12 must not be "pinned" to a 3.11 release.
     expect(findingsOf(rule, { Dockerfile: "FROM python:3.12-slim\n" })[0]?.message).toBe(

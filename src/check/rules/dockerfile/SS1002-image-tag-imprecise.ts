@@ -12,10 +12,10 @@ export const rule: Rule = {
     category: "reproducibility",
     rationale:
       "A tag like `node:22` or `postgres:15-bookworm` moves to every new patch (and `node:22` to every minor) release: two builds or two hosts of the same commit run different versions.",
-    fix: "Name the exact version with its OS variant (`postgres:15.14-bookworm`), then `shipshape pin` to add the digest.",
+    fix: "Name the exact version with its OS variant (`postgres:15.18-bookworm`), then `shipshape pin` to add the digest.",
     examples: {
       bad: { "compose.yaml": "services:\n  db:\n    image: postgres:15-bookworm\n" },
-      good: { "compose.yaml": "services:\n  db:\n    image: postgres:15.14-bookworm\n" },
+      good: { "compose.yaml": "services:\n  db:\n    image: postgres:15.18-bookworm\n" },
     },
   },
   check(facts) {

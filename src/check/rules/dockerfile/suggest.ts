@@ -11,7 +11,7 @@ import type { ProjectFacts } from "../../facts/project.js";
 const CURRENT: Record<string, { version: string; variant: string }> = {
   node: { version: "20.20.2", variant: "bookworm-slim" },
   python: { version: "3.11.14", variant: "slim-bookworm" },
-  postgres: { version: "15.14", variant: "bookworm" },
+  postgres: { version: "15.18", variant: "bookworm" },
   redis: { version: "7.4.6", variant: "bookworm" },
   nginx: { version: "1.28.0", variant: "bookworm" },
   debian: { version: "12.12", variant: "slim" },
