@@ -24,7 +24,8 @@ export interface LoadLimits {
 
 export const DEFAULT_LIMITS: LoadLimits = { maxTextBytes: 2 * 1024 * 1024, maxEntries: 50_000 };
 
-const utf8 = new TextDecoder("utf-8", { fatal: true });
+// ignoreBOM keeps the BOM in the text, so SourceText knows it was there and fixes can keep it.
+const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 
 /** Files whose absence from the check would make the verdict wrong: problems about them are reported. */
 function isPrimary(path: string): boolean {

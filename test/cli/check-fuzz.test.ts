@@ -866,6 +866,7 @@ describe("check never throws on broken input (fuzz)", () => {
       "100 KB RUN line",
       { Dockerfile: `FROM node:20\nRUN ${kb100("echo a && ")}true\n`, "package.json": "{}" },
     ],
+    ["100 KB RUN line of installs", { Dockerfile: `FROM node:20\nRUN ${kb100("npm install && ")}true\n` }],
     ["100 KB RUN line of $(", { Dockerfile: `FROM node:20\nRUN ${kb100("$(")}\nCMD ${kb100("$(")}\n` }],
     [
       "100 KB ENV line",

@@ -140,7 +140,7 @@ export function parseCompose(
   // alias expansions while converting and stops early, so this is cheap on normal files.
   if (source.text.includes("*")) {
     try {
-      doc.toJS({ maxAliasCount: 1000 });
+      doc.toJS({ maxAliasCount: 1000, mapAsMap: true });
     } catch (error) {
       const message = (error as Error).message;
       if (/alias/i.test(message)) {
