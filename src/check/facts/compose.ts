@@ -5,6 +5,7 @@
  * merges; alias expansion is bounded so an alias bomb cannot exhaust memory.
  */
 import {
+  type Alias,
   type Document,
   isAlias,
   isMap,
@@ -13,7 +14,9 @@ import {
   LineCounter,
   type Node,
   type Pair,
+  type YAMLMap,
   parseDocument,
+  visit,
 } from "yaml";
 import { type ImageRef, parseImageRef, substituteVariables } from "./image.js";
 import type { SourceText } from "./source.js";
@@ -99,10 +102,15 @@ export interface ComposeFacts {
   services: ServiceFacts[];
   networks: Map<string, { internal: boolean; position: NodePosition }>;
   problems: Array<{ line: number; column: number; message: string }>;
+  /** The parsed YAML (absent when it did not parse), for fixers that need exact value ranges. */
+  document?: Document.Parsed;
 }
 
 /** Aliases followed per file before giving up (a YAML alias bomb expands exponentially). */
 const MAX_ALIAS_STEPS = 10_000;
+
+/** Nodes a document may expand to through its aliases (a real compose file has a few thousand). */
+const MAX_EXPANDED_NODES = 200_000;
 
 class AliasBudgetExceeded extends Error {}
 
@@ -136,30 +144,64 @@ export function parseCompose(
     });
   }
   if (doc.errors.length > 0) return facts;
-  // Refuse a billion-laughs document the way Compose itself would choke on it: yaml counts
-  // alias expansions while converting and stops early, so this is cheap on normal files.
-  if (source.text.includes("*")) {
-    try {
-      doc.toJS({ maxAliasCount: 1000, mapAsMap: true });
-    } catch (error) {
-      const message = (error as Error).message;
-      if (/alias/i.test(message)) {
-        facts.problems.push({
-          line: 1,
-          column: 1,
-          message: "expands too many YAML aliases (an alias bomb?): not checked",
-        });
-        return facts;
-      }
+  facts.document = doc;
+
+  // One pass collects every anchor; an alias then resolves to the last anchor of its name
+  // defined before it (yaml's own Alias.resolve walks the whole document for every alias).
+  const anchors = new Map<string, Array<{ offset: number; node: unknown }>>();
+  let hasAliases = false;
+  if (source.text.includes("&")) {
+    visit(doc, {
+      Alias() {
+        hasAliases = true;
+      },
+      Node(_key, node) {
+        if ((isScalar(node) || isMap(node) || isSeq(node)) && node.anchor) {
+          const list = anchors.get(node.anchor) ?? [];
+          list.push({ offset: node.range?.[0] ?? 0, node });
+          anchors.set(node.anchor, list);
+        }
+      },
+    });
+  }
+  const resolveAlias = (alias: Alias): unknown => {
+    const at = alias.range?.[0] ?? Number.MAX_SAFE_INTEGER;
+    let found: unknown;
+    for (const entry of anchors.get(alias.source) ?? []) if (entry.offset < at) found = entry.node;
+    return found;
+  };
+  // Refuse a billion-laughs document: count the nodes it would expand to (each node's size
+  // is memoised, so this is linear in the document) and stop past a bound.
+  if (hasAliases) {
+    const sizes = new Map<unknown, number>();
+    const sizeOf = (node: unknown): number => {
+      const target = isAlias(node) ? resolveAlias(node) : node;
+      if (target === undefined || target === null) return 1;
+      const known = sizes.get(target);
+      if (known !== undefined) return known;
+      sizes.set(target, 1); // an alias back to an ancestor counts once
+      let size = 1;
+      if (isMap(target)) for (const pair of target.items) size += sizeOf(pair.key) + sizeOf(pair.value);
+      else if (isSeq(target)) for (const item of target.items) size += sizeOf(item);
+      size = Math.min(size, MAX_EXPANDED_NODES + 1);
+      sizes.set(target, size);
+      return size;
+    };
+    if (sizeOf(doc.contents) > MAX_EXPANDED_NODES) {
+      facts.problems.push({
+        line: 1,
+        column: 1,
+        message: "expands too many YAML aliases (an alias bomb?): not checked",
+      });
+      return facts;
     }
   }
-
   let aliasSteps = 0;
   const deref = (node: unknown): unknown => {
     let current = node;
     while (isAlias(current)) {
       if (++aliasSteps > MAX_ALIAS_STEPS) throw new AliasBudgetExceeded();
-      current = current.resolve(doc);
+      current = resolveAlias(current);
     }
     return current;
   };
@@ -169,9 +211,19 @@ export function parseCompose(
     return { line: pos.line, column: pos.col, start: range[0], end: range[1] };
   };
   /** The pairs of a map, with `<<` merges expanded (explicit keys win, as YAML says). */
+  const merging = new Set<unknown>();
   const pairsOf = (node: unknown): Pair[] => {
     const map = deref(node);
-    if (!isMap(map)) return [];
+    // A map that merges itself (`x: &a {<<: *a}`) contributes nothing the second time.
+    if (!isMap(map) || merging.has(map)) return [];
+    merging.add(map);
+    try {
+      return mergedPairs(map);
+    } finally {
+      merging.delete(map);
+    }
+  };
+  const mergedPairs = (map: YAMLMap): Pair[] => {
     const own: Pair[] = [];
     const merged: Pair[] = [];
     for (const item of map.items) {

@@ -1,29 +1,17 @@
 /**
  * Text edits to compose files that keep their formatting and comments: add a key to a service,
- * append an item to a service's list, bind a published port to 127.0.0.1. The file is parsed
- * again here (without expanding aliases) for the value ranges the facts do not carry; every
+ * append an item to a service's list, bind a published port to 127.0.0.1. They read the YAML
+ * document the facts kept (aliases unexpanded) for value ranges the facts do not carry; every
  * helper returns undefined when the layout is not one it can edit safely (flow style, a value
  * that comes from an anchor or `extends`).
  */
-import { type Document, isMap, isScalar, isSeq, type Pair, parseDocument, type YAMLMap } from "yaml";
+import { type Document, isMap, isScalar, isSeq, type Pair, type YAMLMap } from "yaml";
 import type { ComposeFacts, PortFacts, ServiceFacts } from "../../facts/compose.js";
 import type { TextEdit } from "../../types.js";
 import { insertLinesAfter } from "../helpers.js";
 
-const documents = new WeakMap<ComposeFacts, Document.Parsed | undefined>();
-
 function documentOf(compose: ComposeFacts): Document.Parsed | undefined {
-  if (!documents.has(compose)) {
-    let doc: Document.Parsed | undefined;
-    try {
-      doc = parseDocument(compose.source.text, { merge: true, uniqueKeys: false });
-      if (doc.errors.length > 0) doc = undefined;
-    } catch {
-      doc = undefined;
-    }
-    documents.set(compose, doc);
-  }
-  return documents.get(compose);
+  return compose.document;
 }
 
 function keyName(pair: Pair): string | undefined {
