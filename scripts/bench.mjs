@@ -177,6 +177,7 @@ async function throughput() {
   const trees = apps.map((dir) => loadTree(dir));
   let dockerfiles = 0;
   let composeFiles = 0;
+  let filesRead = 0;
   let findings = 0;
   let problems = 0;
   const bySeverity = { error: 0, warning: 0, info: 0 };
@@ -185,6 +186,7 @@ async function throughput() {
     const facts = projectFacts(tree);
     dockerfiles += facts.dockerfiles.length;
     composeFiles += facts.composeFiles.length;
+    filesRead += tree.texts.size;
     const result = runRules(facts);
     findings += result.findings.length;
     problems += result.problems.length;
@@ -211,6 +213,10 @@ async function throughput() {
     const sorted = [...times].sort((a, b) => a - b);
     console.log(
       `${label}: ${int(perSecond)} files/s (Dockerfiles + compose files, one core) over ${dockerfiles} Dockerfiles + ${composeFiles} compose files, ${times.length} rounds   target ≥ 1,000 files/s  ${perSecond >= 1000 ? "ok" : "MISSED"}`,
+    );
+    // For context only (the target is on Dockerfiles + compose files): every file the check reads.
+    console.log(
+      `  all files read (manifests, .dockerignore, env files, code too): ${int((filesRead * times.length) / (total / 1000))} files/s over ${filesRead} files`,
     );
     console.log(
       `  per round (${apps.length} app directories): median ${ms(percentile(sorted, 50))} ms, min ${ms(sorted[0])} ms, max ${ms(sorted.at(-1))} ms`,

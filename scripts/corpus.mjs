@@ -9,7 +9,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
-export const CORPUS_VERSION = 1;
+export const CORPUS_VERSION = 2;
 const MARKER = ".shipshape-corpus.json";
 const SEED = 0x5eed_c0de;
 const APPS = 60;
@@ -1198,7 +1198,8 @@ export function generateCorpus(seed = SEED) {
               "docker-compose.ci.yml",
             ]);
       if (files.has(`${app.name}/${name}`)) continue;
-      const large = app.monorepo || r.chance(0.3);
+      // Most compose files are a few services; some are large stacks (a monorepo's, mostly).
+      const large = (app.monorepo && r.chance(0.4)) || r.chance(0.08);
       const services = composeServices(r, app, large ? r.int(10, 40) : r.int(1, 6), c > 0);
       files.set(`${app.name}/${name}`, finish(r, composeFile(r, app, services, { bomb: r.chance(0.05) })));
       composeCount++;

@@ -14,9 +14,9 @@ import {
   LineCounter,
   type Node,
   type Pair,
-  type YAMLMap,
   parseDocument,
   visit,
+  type YAMLMap,
 } from "yaml";
 import { type ImageRef, parseImageRef, substituteVariables } from "./image.js";
 import type { SourceText } from "./source.js";

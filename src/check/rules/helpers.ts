@@ -128,7 +128,18 @@ const MANAGERS = new Set([
 ]);
 
 /** Package-manager commands a stage's RUN instructions execute, in order. */
+// Derived once per stage: a dozen rules ask for the same list.
+const installsByStage = new WeakMap<StageFacts, InstallCommand[]>();
+
 export function installCommands(stage: StageFacts): InstallCommand[] {
+  const known = installsByStage.get(stage);
+  if (known) return known;
+  const out = findInstallCommands(stage);
+  installsByStage.set(stage, out);
+  return out;
+}
+
+function findInstallCommands(stage: StageFacts): InstallCommand[] {
   const out: InstallCommand[] = [];
   for (const run of stage.runs) {
     for (const command of run.commands) {
