@@ -92,6 +92,7 @@ function findingBlock(
   widths: { position: number },
   c: Colors,
   options: TextOptions,
+  explain: boolean,
 ): string[] {
   const width = options.width ?? 100;
   const ascii = !options.color;
@@ -106,7 +107,7 @@ function findingBlock(
     lines.push(`${INDENT}${c.dim("also:")} ${c.dim(sanitize(place))}  ${sanitize(related.message)}`);
     if (options.verbose) lines.push(...frameLines(input, related, c, finding.severity, ascii));
   }
-  if (meta?.rationale) lines.push(...wrap("why: ", sanitize(meta.rationale), width, c.dim));
+  if (explain && meta?.rationale) lines.push(...wrap("why: ", sanitize(meta.rationale), width, c.dim));
   const advice = fixAdvice(finding, meta);
   if (advice.description) {
     const text = advice.mechanical
@@ -171,11 +172,15 @@ export function formatText(input: ReportInput, options: TextOptions): string {
     list.push(finding);
     byFile.set(finding.location.file, list);
   }
+  // Why a rule matters is said once, at its first finding (every time with --verbose).
+  const explained = new Set<string>();
   for (const [file, list] of byFile) {
     out.push(c.bold(c.underline(sanitize(displayPath(input.root, file)))));
     const widths = { position: Math.max(...list.map((finding) => position(finding.location).length)) };
     for (const finding of list) {
-      out.push(...findingBlock(input, finding, meta(finding.ruleId), widths, c, options));
+      const explain = options.verbose === true || !explained.has(finding.ruleId);
+      explained.add(finding.ruleId);
+      out.push(...findingBlock(input, finding, meta(finding.ruleId), widths, c, options, explain));
       out.push("");
     }
   }

@@ -1,6 +1,6 @@
 import type { DockerfileFacts, VariableFacts } from "../../facts/dockerfile.js";
 import type { ProjectFacts } from "../../facts/project.js";
-import { effectiveArgv, parseShell } from "../../facts/shell.js";
+import { effectiveArgv } from "../../facts/shell.js";
 import { baseName } from "../../facts/tree.js";
 import type { Rule, RuleResult } from "../../types.js";
 import { isTestPath, lineWith } from "./shared.js";
