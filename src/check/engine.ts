@@ -5,6 +5,7 @@
  */
 import type { ShipshapeConfig } from "./config.js";
 import type { ProjectFacts } from "./facts/project.js";
+import type { SourceText } from "./facts/source.js";
 import type { InputProblem } from "./facts/tree.js";
 import { RULES } from "./rules/index.js";
 import { type Finding, type Rule, SEVERITY_RANK, type Severity } from "./types.js";
@@ -54,9 +55,18 @@ export function inlineIgnores(
   return { ids, hadolint };
 }
 
+/** Whether a file has any ignore comment at all: most have none, and then no line is read. */
+const hasIgnoreComments = new WeakMap<SourceText, boolean>();
+
 function isIgnoredInline(facts: ProjectFacts, finding: Finding, rule: Rule): boolean {
   const source = facts.text(finding.location.file);
   if (!source) return false;
+  let any = hasIgnoreComments.get(source);
+  if (any === undefined) {
+    any = /shipshape-ignore|hadolint\s+ignore/.test(source.text);
+    hasIgnoreComments.set(source, any);
+  }
+  if (!any) return false;
   const { ids, hadolint } = inlineIgnores((line) => source.line(line), finding.location.line);
   if (ids.has(rule.meta.id)) return true;
   return (rule.meta.equivalents?.hadolint ?? []).some((id) => hadolint.has(id));
