@@ -11,7 +11,6 @@ import {
   isMap,
   isScalar,
   isSeq,
-  LineCounter,
   type Node,
   type Pair,
   parseDocument,
@@ -118,7 +117,6 @@ export function parseCompose(
   source: SourceText,
   env: ReadonlyMap<string, string | undefined> = new Map(),
 ): ComposeFacts {
-  const lineCounter = new LineCounter();
   const facts: ComposeFacts = {
     file: source.path,
     source,
@@ -129,14 +127,16 @@ export function parseCompose(
   };
   let doc: Document.Parsed;
   try {
-    doc = parseDocument(source.text, { lineCounter, merge: true, uniqueKeys: false, prettyErrors: false });
+    // Positions come from SourceText's own line index (yaml's LineCounter would build a second one).
+    doc = parseDocument(source.text, { merge: true, uniqueKeys: false, prettyErrors: false });
   } catch (error) {
     facts.problems.push({ line: 1, column: 1, message: `is not YAML: ${(error as Error).message}` });
     return facts;
   }
   // The first error is the one to fix; later ones are usually its echoes.
   for (const error of doc.errors.slice(0, 1)) {
-    const pos = lineCounter.linePos(error.pos[0]);
+    const at = source.position(error.pos[0]);
+    const pos = { line: at.line, col: at.column };
     facts.problems.push({
       line: pos.line,
       column: pos.col,
@@ -207,7 +207,8 @@ export function parseCompose(
   };
   const position = (node: unknown): NodePosition => {
     const range = (node as Node | undefined)?.range ?? [0, 0, 0];
-    const pos = lineCounter.linePos(range[0]);
+    const at = source.position(range[0]);
+    const pos = { line: at.line, col: at.column };
     return { line: pos.line, column: pos.col, start: range[0], end: range[1] };
   };
   /** The pairs of a map, with `<<` merges expanded (explicit keys win, as YAML says). */
