@@ -1,9 +1,9 @@
 /**
  * Shell scripts (RUN, shell-form CMD, package.json scripts) as a list of simple commands,
- * each with its argv and the operator that joins it to the next. Quoting is shell-quote's;
- * variables stay unexpanded (`$X` is kept as written) because their values are not known.
+ * each with its argv and the operator that joins it to the next. Variables stay unexpanded
+ * (`$X`, `${X}` are kept as written) because their values are not known.
  */
-import { parse } from "shell-quote";
+import { shellTokens } from "./shellwords.js";
 
 export interface ShellCommand {
   argv: string[];
@@ -15,10 +15,6 @@ export interface ShellCommand {
   text: string;
 }
 
-const keepVariables = (name: string): string => `$${name}`;
-/** Stands in for a `#` inside a word while shell-quote parses (a private-use character). */
-const HASH = "\uE000";
-
 /** Split a script into simple commands. Never throws: unparseable text yields its words. */
 export function parseShell(script: string): ShellCommand[] {
   const commands: ShellCommand[] = [];
@@ -28,20 +24,6 @@ export function parseShell(script: string): ShellCommand[] {
     .split(/\r?\n/)
     .filter((line) => !/^\s*#/.test(line));
   for (const line of lines) {
-    let tokens: ReturnType<typeof parse>;
-    // A `#` inside a word (`repo.git#main`) is not a comment, but shell-quote reads it as one.
-    const protectedLine = line.replace(/(?<=\S)#/g, HASH);
-    try {
-      tokens = parse(protectedLine, keepVariables).map((token) =>
-        typeof token === "string"
-          ? token.replaceAll(HASH, "#")
-          : "pattern" in token
-            ? { ...token, pattern: token.pattern.replaceAll(HASH, "#") }
-            : token,
-      );
-    } catch {
-      tokens = line.split(/\s+/).filter(Boolean);
-    }
     let current: string[] = [];
     let previous: ShellCommand | undefined;
     let pipe = false;
@@ -58,22 +40,18 @@ export function parseShell(script: string): ShellCommand[] {
       pipe = op === "|";
       current = [];
     };
-    for (const token of tokens) {
-      if (typeof token === "string") {
-        current.push(token);
-      } else if ("op" in token) {
-        if (token.op === "glob") current.push((token as { pattern: string }).pattern);
-        else if (["&&", "||", ";", "|", "&", ";;", "|&"].includes(token.op)) flush(token.op);
-        else if (token.op === "(" || token.op === ")") flush(";");
-        else current.push(token.op); // redirections stay as words: `>`, `>>`, `<`
-      } else if ("comment" in token) {
-        break;
-      }
+    for (const token of shellTokens(line)) {
+      if ("word" in token) current.push(token.word);
+      else if (CONTROL.has(token.op)) flush(token.op);
+      else if (token.op === "(" || token.op === ")") flush(";");
+      else current.push(token.op); // redirections stay as words: `>`, `>>`, `2>`
     }
     flush();
   }
   return commands;
 }
+
+const CONTROL = new Set(["&&", "||", ";", "|", "&", ";;", "|&"]);
 
 /** The command without leading `VAR=value` assignments and wrappers like `sudo`, `env`, `exec`. */
 export function effectiveArgv(argv: string[]): string[] {
