@@ -131,18 +131,24 @@ export const rule: Rule = {
     for (const [dir, targets] of byContext) {
       const dockerfiles = targets.map((target) => target.dockerfile);
       const file = dir === "" ? ".dockerignore" : `${dir}/.dockerignore`;
+      // What the context sends and the file to create are the same for every Dockerfile of it.
+      let notable: string[] | undefined;
+      let content: string | undefined;
       for (const { dockerfile, context } of targets) {
         const copy = contextCopies(dockerfile).find((c) =>
           c.sources.some((source) => isBroadSource(context, facts, source)),
         );
         if (!copy) continue;
         const whole = copy.sources.some((source) => cleanSource(source) === ".");
-        const sent = new Set(context.sentEntries().map((entry) => entry.path));
-        const prefix = dir === "" ? "" : `${dir}/`;
-        const notable = [
-          ...[".git", "node_modules"].filter((path) => sent.has(path)),
-          ...[...sent].filter((path) => secretFileAt(facts, prefix + path)).slice(0, 3),
-        ].map((path) => `\`${path}\``);
+        if (!notable) {
+          const sent = new Set(context.sentEntries().map((entry) => entry.path));
+          const prefix = dir === "" ? "" : `${dir}/`;
+          notable = [
+            ...[".git", "node_modules"].filter((path) => sent.has(path)),
+            ...[...sent].filter((path) => secretFileAt(facts, prefix + path)).slice(0, 3),
+          ].map((path) => `\`${path}\``);
+        }
+        content ??= dockerignoreFor(facts, dir, dockerfiles);
         const where = dir === "" ? "The build context" : `The build context \`${dir}/\``;
         const what = notable.length > 0 ? ` (${notable.join(", ")} included)` : "";
         out.push({
@@ -152,7 +158,7 @@ export const rule: Rule = {
             : `${where} has no \`.dockerignore\`: everything in it${what} is sent to the builder, and \`${copyText(copy)}\` copies whole directories`,
           fix: {
             description: `Create \`${file}\``,
-            edits: [{ file, start: 0, end: 0, text: dockerignoreFor(facts, dir, dockerfiles) }],
+            edits: [{ file, start: 0, end: 0, text: content }],
             creates: [file],
           },
         });
