@@ -89,7 +89,7 @@ function packageName(spec: string): string {
 const JS_INSTALL_ACTIONS = new Set(["install", "i", "add", "in", "ins", "isnt", "ci", "clean-install"]);
 
 /** Apply what one command does to what is available after it. */
-function apply(availability: Availability, command: ShellCommand, script: string): void {
+function apply(availability: Availability, command: ShellCommand, script: string | undefined): void {
   const assignments = command.argv.filter((word) => /^[A-Za-z_][A-Za-z0-9_]*=/.test(word));
   let argv = effectiveArgv(command.argv);
   let program = programName(argv[0]);
@@ -107,8 +107,10 @@ function apply(availability: Availability, command: ShellCommand, script: string
     else if (!word.startsWith("-")) words.push(word);
   }
   const global = flags.includes("-g") || flags.includes("--global") || flags.includes("--location=global");
-  for (const [pattern, tools] of INSTALLER_SCRIPTS)
-    if (pattern.test(script)) for (const tool of tools) availability.globals.add(tool);
+  // The script as a whole is read once per RUN (`script` is only given with its first command).
+  if (script !== undefined)
+    for (const [pattern, tools] of INSTALLER_SCRIPTS)
+      if (pattern.test(script)) for (const tool of tools) availability.globals.add(tool);
   if (command.pipedFrom && /^(?:ba|da|z)?sh$/.test(program)) availability.opaque = true;
   switch (program) {
     case "npm":
@@ -284,7 +286,7 @@ function checkStage(facts: ProjectFacts, target: DockerfileTarget, stage: StageF
           });
           if (problem) problems.push(problem);
         }
-        apply(availability, command, run.script);
+        apply(availability, command, command === run.commands[0] ? run.script : undefined);
       }
     }
   }
