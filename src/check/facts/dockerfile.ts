@@ -196,7 +196,8 @@ function execFacts(instruction: InstructionFacts): ExecFacts {
   return { instruction, form: "shell", argv: words, script: instruction.args };
 }
 
-function joinPath(dir: string, path: string): string {
+/** posix join of an absolute directory and a path, with `.` and `..` collapsed. */
+export function joinPath(dir: string, path: string): string {
   const joined = path.startsWith("/") ? path : `${dir.replace(/\/$/, "")}/${path}`;
   const parts: string[] = [];
   for (const part of joined.split("/")) {

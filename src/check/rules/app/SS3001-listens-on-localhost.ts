@@ -8,6 +8,7 @@ import {
   programName,
   relativeTo,
   type StartCommand,
+  scriptRelated,
   startCommands,
   targetsOf,
   withoutRunner,
@@ -230,13 +231,8 @@ export const rule: Rule = {
           location,
           message: `\`${shown}\`${via} listens on \`${loopback.host}\` (${loopback.how}): inside the container nothing outside can connect; bind \`0.0.0.0\``,
         };
-        if (command.script)
-          result.related = [
-            {
-              ...at(command.script.pkg.file, command.script.line),
-              message: `script \`${command.script.name}\``,
-            },
-          ];
+        const related = scriptRelated(command);
+        if (related) result.related = related;
         results.push(result);
       }
     }

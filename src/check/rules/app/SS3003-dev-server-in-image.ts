@@ -1,6 +1,6 @@
 import type { Rule, RuleResult } from "../../types.js";
-import { at, instructionAt } from "../helpers.js";
-import { isDevDockerfile, programName, startCommands, withoutRunner } from "./support.js";
+import { instructionAt } from "../helpers.js";
+import { isDevDockerfile, programName, scriptRelated, startCommands, withoutRunner } from "./support.js";
 
 /** The dev server or watcher a command starts, as the user would name it, or undefined. */
 export function devServerOf(raw: readonly string[]): string | undefined {
@@ -100,13 +100,8 @@ export const rule: Rule = {
           location: instructionAt(target.dockerfile, command.instruction),
           message: `\`${keyword}\` starts \`${server}\`${via}, a development server: run the built app instead`,
         };
-        if (command.script)
-          result.related = [
-            {
-              ...at(command.script.pkg.file, command.script.line),
-              message: `script \`${command.script.name}\``,
-            },
-          ];
+        const related = scriptRelated(command);
+        if (related) result.related = related;
         results.push(result);
       }
     }

@@ -3,7 +3,7 @@ import type { DockerfileTarget, ProjectFacts } from "../../facts/project.js";
 import { effectiveArgv } from "../../facts/shell.js";
 import { baseName } from "../../facts/tree.js";
 import type { Rule, RuleResult } from "../../types.js";
-import { at, instructionAt } from "../helpers.js";
+import { instructionAt } from "../helpers.js";
 import {
   bindMountedOver,
   contextPackage,
@@ -14,6 +14,7 @@ import {
   type StartCommand,
   scriptCommands,
   scriptNameOf,
+  scriptRelated,
   stageChain,
   startCommands,
   withoutRunner,
@@ -543,13 +544,8 @@ export const rule: Rule = {
           location: instructionAt(dockerfile, command.instruction),
           message: `\`${keyword}\` runs \`${start.file}\`${via}, but no instruction of the shipped stages puts \`${path}\` in the image: the container exits with ${failure(start, path)}${hint}`,
         };
-        if (command.script)
-          result.related = [
-            {
-              ...at(command.script.pkg.file, command.script.line),
-              message: `script \`${command.script.name}\``,
-            },
-          ];
+        const related = scriptRelated(command);
+        if (related) result.related = related;
         results.push(result);
       }
     }

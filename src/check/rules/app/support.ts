@@ -5,11 +5,18 @@
  */
 import { AMBIENT_ENV, type EnvRead, type PackageFacts } from "../../facts/app.js";
 import { isWithin } from "../../facts/context.js";
-import type { DockerfileFacts, InstructionFacts, StageFacts } from "../../facts/dockerfile.js";
+import {
+  type DockerfileFacts,
+  type InstructionFacts,
+  joinPath,
+  type StageFacts,
+} from "../../facts/dockerfile.js";
 import type { ImageRef } from "../../facts/image.js";
 import type { DockerfileTarget, ProjectFacts } from "../../facts/project.js";
 import { effectiveArgv, parseShell } from "../../facts/shell.js";
 import { baseName } from "../../facts/tree.js";
+import type { Location } from "../../types.js";
+import { at } from "../helpers.js";
 
 /** One simple command the container runs when it starts. */
 export interface StartCommand {
@@ -35,16 +42,15 @@ export function programName(word: string | undefined): string {
   return slash < 0 ? text : text.slice(slash + 1);
 }
 
-/** posix join of an absolute directory and a path, with `.` and `..` collapsed. */
-export function joinAbsolute(dir: string, path: string): string {
-  const joined = path.startsWith("/") ? path : `${dir.replace(/\/$/, "")}/${path}`;
-  const parts: string[] = [];
-  for (const part of joined.split("/")) {
-    if (part === "" || part === ".") continue;
-    if (part === "..") parts.pop();
-    else parts.push(part);
-  }
-  return `/${parts.join("/")}`;
+/** posix join of an absolute directory and a path (the one WORKDIR uses). */
+export const joinAbsolute = joinPath;
+
+/** The package.json script a start command goes through, as a related location. */
+export function scriptRelated(command: StartCommand): Array<Location & { message: string }> | undefined {
+  if (!command.script) return undefined;
+  return [
+    { ...at(command.script.pkg.file, command.script.line), message: `script \`${command.script.name}\`` },
+  ];
 }
 
 /** The stage and the stages it builds on, root first. */
