@@ -133,7 +133,13 @@ export const rule: Rule = {
       const file = dir === "" ? ".dockerignore" : `${dir}/.dockerignore`;
       // What the context sends and the file to create are the same for every Dockerfile of it.
       let notable: string[] | undefined;
+      // Writing the file means trying each pattern against the context: done only when a fix
+      // is applied or printed, not for every check.
       let content: string | undefined;
+      const contentOf = (): string => {
+        content ??= dockerignoreFor(facts, dir, dockerfiles);
+        return content;
+      };
       for (const { dockerfile, context } of targets) {
         const copy = contextCopies(dockerfile).find((c) =>
           c.sources.some((source) => isBroadSource(context, facts, source)),
@@ -148,7 +154,7 @@ export const rule: Rule = {
             ...[...sent].filter((path) => secretFileAt(facts, prefix + path)).slice(0, 3),
           ].map((path) => `\`${path}\``);
         }
-        content ??= dockerignoreFor(facts, dir, dockerfiles);
+
         const where = dir === "" ? "The build context" : `The build context \`${dir}/\``;
         const what = notable.length > 0 ? ` (${notable.join(", ")} included)` : "";
         out.push({
@@ -158,7 +164,9 @@ export const rule: Rule = {
             : `${where} has no \`.dockerignore\`: everything in it${what} is sent to the builder, and \`${copyText(copy)}\` copies whole directories`,
           fix: {
             description: `Create \`${file}\``,
-            edits: [{ file, start: 0, end: 0, text: content }],
+            get edits() {
+              return [{ file, start: 0, end: 0, text: contentOf() }];
+            },
             creates: [file],
           },
         });
