@@ -16,9 +16,8 @@ export interface ExampleRun {
 
 /** Run one rule on an example project (enabled even if off by default); apply its fixes once. */
 export function runExample(rule: Rule, files: ExampleProject): ExampleRun {
-  const findings = runRules(projectFacts(treeFromFiles(files)), { rules: { [rule.meta.id]: "on" } }, [
-    rule,
-  ]).findings;
+  const config = { ...rule.meta.examples.config, rules: { [rule.meta.id]: "on" as const } };
+  const findings = runRules(projectFacts(treeFromFiles(files)), config, [rule]).findings;
   const fixable = findings.filter((finding) => finding.fix);
   if (fixable.length === 0) return { findings };
   const outcome = applyFixes(fixable, (file) => files[file]);
@@ -114,6 +113,10 @@ export function renderRulesMarkdown(rules: readonly Rule[]): string {
     lines.push("");
     lines.push(`**Fix:** ${meta.fix}`);
     lines.push("");
+    if (meta.examples.config) {
+      lines.push(`With \`.shipshape.yaml\`: \`${JSON.stringify(meta.examples.config)}\``);
+      lines.push("");
+    }
     const [badFile, badText] = Object.entries(meta.examples.bad)[0] ?? ["", ""];
     lines.push("Bad:");
     lines.push("");

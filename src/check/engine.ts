@@ -81,7 +81,7 @@ export function runRules(
   let suppressed = 0;
   const seen = new Set<string>();
   for (const { rule, severity } of enabledRules(config, rules)) {
-    for (const result of rule.check(facts)) {
+    for (const result of rule.check(facts, config)) {
       const finding: Finding = {
         ruleId: rule.meta.id,
         severity,

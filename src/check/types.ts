@@ -3,6 +3,7 @@
  * how to fix it. Everything here is plain data so that reports, fixers, `init` and `verify`
  * can share it.
  */
+import type { ShipshapeConfig } from "./config.js";
 import type { ProjectFacts } from "./facts/project.js";
 
 export type Severity = "error" | "warning" | "info";
@@ -86,8 +87,8 @@ export interface RuleMeta {
   equivalents?: Equivalents;
   /** Off unless enabled in `.shipshape.yaml` (noisy checks some teams want). */
   disabledByDefault?: boolean;
-  /** Examples for docs/rules.md; each is checked by a test to fire / stay clean. */
-  examples: { bad: ExampleProject; good: ExampleProject };
+  /** Examples for docs/rules.md; each is checked by a test to fire / stay clean (with `config`). */
+  examples: { bad: ExampleProject; good: ExampleProject; config?: ShipshapeConfig };
 }
 
 /** A small project for docs and tests: file path → content. The first file is the one shown. */
@@ -103,5 +104,6 @@ export interface RuleResult {
 
 export interface Rule {
   meta: RuleMeta;
-  check(facts: ProjectFacts): RuleResult[];
+  /** Pure: facts in, findings out. `config` is `.shipshape.yaml` (for rules with settings). */
+  check(facts: ProjectFacts, config: ShipshapeConfig): RuleResult[];
 }

@@ -142,6 +142,17 @@ describe("configuration and ignores", () => {
     expect(after.code).toBe(0);
   });
 
+  it("trustedRegistries in .shipshape.yaml reports images from other registries", () => {
+    const dir = project({
+      Dockerfile: "FROM quay.io/someone/node:20.20.2-bookworm-slim\n",
+      ".shipshape.yaml": "trustedRegistries: [docker.io/library]\n",
+    });
+    const findings = (
+      JSON.parse(shipshape(["check", dir, "-f", "json"]).stdout) as { findings: Array<{ ruleId: string }> }
+    ).findings;
+    expect(findings.map((f) => f.ruleId)).toContain("SS1018");
+  });
+
   it("an invalid config is an error naming the file and line, exit 2", () => {
     const dir = project({
       Dockerfile: "FROM node:latest\n",

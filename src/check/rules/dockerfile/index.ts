@@ -17,6 +17,7 @@ import { rule as SS1014 } from "./SS1014-apt-package-unpinned.js";
 import { rule as SS1015 } from "./SS1015-apk-cache-kept.js";
 import { rule as SS1016 } from "./SS1016-add-instead-of-copy.js";
 import { rule as SS1017 } from "./SS1017-install-from-moving-source.js";
+import { rule as SS1018 } from "./SS1018-image-from-untrusted-registry.js";
 import { rule as SS1201 } from "./SS1201-runs-as-root.js";
 import { rule as SS1202 } from "./SS1202-no-healthcheck.js";
 import { rule as SS1203 } from "./SS1203-package-manager-as-pid1.js";
@@ -49,6 +50,7 @@ export const DOCKERFILE_RULES: Rule[] = [
   SS1015,
   SS1016,
   SS1017,
+  SS1018,
   SS1201,
   SS1202,
   SS1203,
