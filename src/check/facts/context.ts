@@ -34,8 +34,8 @@ export interface BuildContext {
   excludedBy(path: string): IgnorePattern | undefined;
   /** Whether the path exists in the context directory (excluded or not). */
   exists(path: string): boolean;
-  /** Entries of the context directory that are sent (context-relative paths). */
-  sentEntries(): TreeEntry[];
+  /** Entries of the context directory that are sent (context-relative paths; do not modify). */
+  sentEntries(): readonly TreeEntry[];
   /** Context-relative paths matching a COPY source (wildcards as Go's filepath.Match). */
   match(source: string): string[];
 }
@@ -143,6 +143,7 @@ export function buildContext(tree: ProjectTree, dir: string, dockerignoreSource?
   const single = new Map<IgnorePattern, Ignore>();
   const prefix = dir === "" ? "" : `${dir}/`;
   const verdicts = new Map<string, boolean>();
+  let sent: TreeEntry[] | undefined;
 
   const excludedBy = (path: string): IgnorePattern | undefined => {
     if (!facts || !matcher?.ignores(path)) return undefined;
@@ -175,13 +176,16 @@ export function buildContext(tree: ProjectTree, dir: string, dockerignoreSource?
     excludedBy,
     exists: (path) => treeHas(tree, prefix + path.replace(/^\.?\/+/, "").replace(/\/+$/, "")),
     sentEntries: () => {
+      // Computed once: several rules ask, some once per COPY source.
+      if (sent) return sent;
       const out: TreeEntry[] = [];
       for (const entry of tree.entries.values()) {
         if (!entry.path.startsWith(prefix) || entry.path === dir) continue;
         const relative = entry.path.slice(prefix.length);
         if (includes(relative)) out.push({ ...entry, path: relative });
       }
-      return out;
+      sent = out;
+      return sent;
     },
     match: (source) => {
       const clean = source.replace(/^\.?\/+/, "").replace(/\/+$/, "");

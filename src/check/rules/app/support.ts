@@ -323,7 +323,18 @@ function unwrapInit(argv: string[]): string[] {
  * wrappers stripped, `sh -c` scripts split into their commands and `npm start`-style commands
  * resolved through the context's package.json.
  */
+// Several rules ask what a target runs at start; it is worked out once per target.
+const startCommandsOf = new WeakMap<DockerfileTarget, StartCommand[]>();
+
 export function startCommands(facts: ProjectFacts, target: DockerfileTarget): StartCommand[] {
+  const known = startCommandsOf.get(target);
+  if (known) return known;
+  const commands = findStartCommands(facts, target);
+  startCommandsOf.set(target, commands);
+  return commands;
+}
+
+function findStartCommands(facts: ProjectFacts, target: DockerfileTarget): StartCommand[] {
   const final = target.dockerfile.final;
   if (!final) return [];
   const { entrypoint, cmd } = final;
