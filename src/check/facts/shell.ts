@@ -66,9 +66,14 @@ export function effectiveArgv(argv: string[]): string[] {
   return argv.slice(i);
 }
 
+/** The program a word names (`/usr/bin/npm` → `npm`). */
+export function programName(word: string | undefined): string {
+  const text = word ?? "";
+  const slash = text.lastIndexOf("/");
+  return slash < 0 ? text : text.slice(slash + 1);
+}
+
 /** The program name of a command (`/usr/bin/npm` → `npm`). */
 export function programOf(argv: string[]): string {
-  const first = effectiveArgv(argv)[0] ?? "";
-  const slash = first.lastIndexOf("/");
-  return slash < 0 ? first : first.slice(slash + 1);
+  return programName(effectiveArgv(argv)[0]);
 }

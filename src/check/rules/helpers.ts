@@ -4,6 +4,7 @@
  */
 import type { NodePosition, ServiceFacts } from "../facts/compose.js";
 import type { DockerfileFacts, InstructionFacts, RunFacts, StageFacts } from "../facts/dockerfile.js";
+import type { ProjectFacts } from "../facts/project.js";
 import type { ShellCommand } from "../facts/shell.js";
 import { effectiveArgv, programOf } from "../facts/shell.js";
 import type { SourceText } from "../facts/source.js";
@@ -209,6 +210,18 @@ export function commandLine(
 /** Stages whose files end up in the shipped image. */
 export function shippedStages(dockerfile: DockerfileFacts): StageFacts[] {
   return dockerfile.stages.filter((stage) => stage.shipped);
+}
+
+/** Every RUN of every stage that ends up in a shipped image, with its Dockerfile. */
+export function* shippedRuns(
+  facts: ProjectFacts,
+): Generator<{ dockerfile: DockerfileFacts; stage: StageFacts; run: RunFacts }> {
+  for (const { dockerfile } of facts.dockerfiles) {
+    for (const stage of dockerfile.stages) {
+      if (!stage.shipped) continue;
+      for (const run of stage.runs) yield { dockerfile, stage, run };
+    }
+  }
 }
 
 /** Quote a word for a Dockerfile JSON array. */

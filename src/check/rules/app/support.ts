@@ -13,7 +13,7 @@ import {
 } from "../../facts/dockerfile.js";
 import type { ImageRef } from "../../facts/image.js";
 import type { DockerfileTarget, ProjectFacts } from "../../facts/project.js";
-import { effectiveArgv, parseShell } from "../../facts/shell.js";
+import { effectiveArgv, parseShell, programName } from "../../facts/shell.js";
 import { baseName } from "../../facts/tree.js";
 import type { Location } from "../../types.js";
 import { at } from "../helpers.js";
@@ -36,11 +36,8 @@ const INIT_WRAPPERS = /^(?:tini|tini-static|dumb-init|catatonit|su-exec|gosu|set
 /** Flags of init wrappers that take a value. */
 const WRAPPER_VALUE_FLAGS = new Set(["-e", "-p", "-l", "--reuid", "--regid", "--groups", "-r", "--rewrite"]);
 
-export function programName(word: string | undefined): string {
-  const text = word ?? "";
-  const slash = text.lastIndexOf("/");
-  return slash < 0 ? text : text.slice(slash + 1);
-}
+/** The program a word names; rules of this group import it from here. */
+export { programName };
 
 /** posix join of an absolute directory and a path (the one WORKDIR uses). */
 export const joinAbsolute = joinPath;

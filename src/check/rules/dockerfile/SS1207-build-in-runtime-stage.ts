@@ -1,5 +1,6 @@
 import { effectiveArgv, programOf } from "../../facts/shell.js";
 import type { Rule, RuleResult } from "../../types.js";
+import { shippedRuns } from "../helpers.js";
 import { commandAt } from "./query.js";
 
 const TOOLS = new Set(["tsc", "webpack"]);
@@ -52,19 +53,14 @@ export const rule: Rule = {
   },
   check(facts) {
     const out: RuleResult[] = [];
-    for (const { dockerfile } of facts.dockerfiles) {
-      for (const stage of dockerfile.stages) {
-        if (!stage.shipped) continue;
-        for (const run of stage.runs) {
-          for (const command of run.commands) {
-            const step = buildStep(command.argv);
-            if (!step) continue;
-            out.push({
-              location: commandAt(dockerfile, { run, command }),
-              message: `\`${step}\` runs in the stage that ships, so the sources, compiler and dev dependencies stay in the image: build in a separate stage and copy only the output`,
-            });
-          }
-        }
+    for (const { dockerfile, run } of shippedRuns(facts)) {
+      for (const command of run.commands) {
+        const step = buildStep(command.argv);
+        if (!step) continue;
+        out.push({
+          location: commandAt(dockerfile, { run, command }),
+          message: `\`${step}\` runs in the stage that ships, so the sources, compiler and dev dependencies stay in the image: build in a separate stage and copy only the output`,
+        });
       }
     }
     return out;

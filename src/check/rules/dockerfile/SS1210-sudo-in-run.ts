@@ -1,4 +1,5 @@
 import type { Rule, RuleResult } from "../../types.js";
+import { shippedRuns } from "../helpers.js";
 import { commandAt } from "./query.js";
 
 export const rule: Rule = {
@@ -25,22 +26,17 @@ export const rule: Rule = {
   },
   check(facts) {
     const out: RuleResult[] = [];
-    for (const { dockerfile } of facts.dockerfiles) {
-      for (const stage of dockerfile.stages) {
-        if (!stage.shipped) continue;
-        for (const run of stage.runs) {
-          const command = run.commands.find((candidate) => {
-            const words = candidate.argv.filter((word) => !/^[A-Za-z_][A-Za-z0-9_]*=/.test(word));
-            return words[0] === "sudo" || words[0] === "/usr/bin/sudo";
-          });
-          if (!command) continue;
-          const rest = command.argv.slice(command.argv.findIndex((word) => /sudo$/.test(word)) + 1);
-          out.push({
-            location: commandAt(dockerfile, { run, command }),
-            message: `\`sudo ${rest.slice(0, 2).join(" ")}\`: \`RUN\` already runs as the current \`USER\`; use \`USER root\` for privileged steps instead of \`sudo\``,
-          });
-        }
-      }
+    for (const { dockerfile, run } of shippedRuns(facts)) {
+      const command = run.commands.find((candidate) => {
+        const words = candidate.argv.filter((word) => !/^[A-Za-z_][A-Za-z0-9_]*=/.test(word));
+        return words[0] === "sudo" || words[0] === "/usr/bin/sudo";
+      });
+      if (!command) continue;
+      const rest = command.argv.slice(command.argv.findIndex((word) => /sudo$/.test(word)) + 1);
+      out.push({
+        location: commandAt(dockerfile, { run, command }),
+        message: `\`sudo ${rest.slice(0, 2).join(" ")}\`: \`RUN\` already runs as the current \`USER\`; use \`USER root\` for privileged steps instead of \`sudo\``,
+      });
     }
     return out;
   },

@@ -1,3 +1,4 @@
+import { effectiveArgv } from "../../facts/shell.js";
 import type { Rule, RuleResult } from "../../types.js";
 import { commandAt } from "./query.js";
 
@@ -47,9 +48,7 @@ export const rule: Rule = {
         if (!stage.shipped) continue;
         for (const run of stage.runs) {
           for (const command of run.commands) {
-            const words = command.argv.filter(
-              (word) => !/^[A-Za-z_][A-Za-z0-9_]*=/.test(word) && word !== "sudo",
-            );
+            const words = effectiveArgv(command.argv);
             if (words[0] !== "chmod") continue;
             const args = words.slice(1).filter((word) => !/^-[a-zA-Z]+$|^--(?!reference)/.test(word));
             const mode = args[0];
