@@ -5,6 +5,7 @@
  * flags); this module turns its syntax tree into facts the rules read.
  */
 import { DockerfileParser, type Instruction } from "dockerfile-ast";
+import "./dockerfile-ast-cache.js";
 import { type ImageRef, parseImageRef, substituteVariables } from "./image.js";
 import { parseShell, type ShellCommand } from "./shell.js";
 import type { SourceText } from "./source.js";

@@ -1,0 +1,23 @@
+/**
+ * dockerfile-ast re-tokenizes an instruction's arguments on every call of `getRawArguments()`,
+ * and its own parser calls it five times per RUN/COPY/CMD (a heredoc probe, the JSON-form
+ * constructor twice over, flags) before our facts ask again. The arguments depend only on the
+ * document text, which never changes after parsing, so each instance keeps its first result.
+ * Callers receive a copy because `ModifiableInstruction.getArguments()` shifts the flags off
+ * the array it is given.
+ */
+import { Instruction } from "dockerfile-ast";
+
+type RawArguments = ReturnType<Instruction["getRawArguments"]>;
+
+const cached = new WeakMap<Instruction, RawArguments>();
+const tokenize = Instruction.prototype.getRawArguments;
+
+Instruction.prototype.getRawArguments = function getRawArgumentsOnce(this: Instruction): RawArguments {
+  let args = cached.get(this);
+  if (args === undefined) {
+    args = tokenize.call(this);
+    cached.set(this, args);
+  }
+  return args.slice();
+};
