@@ -107,12 +107,17 @@ export function runRules(
 
 export function compareFindings(a: Finding, b: Finding): number {
   return (
-    a.location.file.localeCompare(b.location.file) ||
+    ordinal(a.location.file, b.location.file) ||
     a.location.line - b.location.line ||
     a.location.column - b.location.column ||
     SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity] ||
-    a.ruleId.localeCompare(b.ruleId)
+    ordinal(a.ruleId, b.ruleId)
   );
+}
+
+/** Code-unit order: stable across locales, and much cheaper than `localeCompare` in a sort. */
+function ordinal(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 /** Whether findings reach the `--fail-on` threshold. */

@@ -88,18 +88,21 @@ function commandOffsets(
 ): Array<number | undefined> {
   const cached = offsetsCache.get(run);
   if (cached) return cached;
-  const text = dockerfile.source.text;
+  // Searched within the instruction only: a command not found as written must not scan the rest
+  // of the file.
+  const { start, end, keyword } = run.instruction;
+  const text = dockerfile.source.text.slice(start, end);
   const separator = `(?:[ \\t]|${escapeRegExp(dockerfile.escape)}\\r?\\n|\\r?\\n)+`;
-  let cursor = run.instruction.start + run.instruction.keyword.length;
+  let cursor = keyword.length;
   const out: Array<number | undefined> = [];
   for (const command of run.commands ?? []) {
     const words = command.argv.slice(0, 2).map(escapeRegExp);
     const pattern = new RegExp(`(^|[\\s;&|(])(${words.join(separator)})(?=[\\s;&|)]|$)`, "g");
     pattern.lastIndex = cursor;
     const match = words.length > 0 ? pattern.exec(text) : null;
-    if (match && match.index < run.instruction.end) {
+    if (match) {
       const offset = match.index + (match[1]?.length ?? 0);
-      out.push(offset);
+      out.push(start + offset);
       cursor = offset + (match[2]?.length ?? 0);
     } else out.push(undefined);
   }
