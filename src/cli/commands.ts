@@ -20,7 +20,7 @@ export const COMMANDS: readonly CommandEntry[] = [
     name: "init",
     args: "[dir]",
     summary: "detect the stack and write a hardened, reproducible setup",
-    built: false,
+    built: true,
   },
   { name: "fix", args: "[dir]", summary: "apply the mechanical fixes to existing files", built: false },
   {

@@ -104,6 +104,33 @@ Rules: docs/rules.md`,
       exitCode = await runCheck(dir, options, outputFor(command));
     });
 
+  program
+    .command("init")
+    .description(COMMANDS.find((entry) => entry.name === "init")!.summary)
+    .argument("[dir]", "the app's directory", ".")
+    .option("-n, --dry-run", "show what was detected and the diffs; write nothing")
+    .option("-y, --yes", "write without asking")
+    .option("--force", "replace existing files that differ")
+    .option("-f, --format <format>", "text or json", "text")
+    .option("--app <dir>", "the workspace to containerize in a monorepo")
+    .option("--port <port>", "the port the app listens on")
+    .option("--start <command>", "the command that starts the app in the image")
+    .option("--health-path <path>", "the HTTP path that answers 200 when the app is healthy")
+    .option("--no-compose", "do not write compose.yaml")
+    .addHelpText(
+      "after",
+      `
+Examples:
+  shipshape init --dry-run          what it detects and would write
+  shipshape init --yes              write the files (never replaces existing ones)
+  shipshape init --yes --force      also replace existing files that differ
+  shipshape init --app apps/api     one workspace of a monorepo`,
+    )
+    .action(async (dir: string, options: import("./init.js").InitCommandOptions, command: Command) => {
+      const { runInit } = await import("./init.js");
+      exitCode = await runInit(dir, options, outputFor(command), io);
+    });
+
   for (const entry of COMMANDS) {
     if (entry.built) continue;
     const command = program

@@ -85,6 +85,11 @@ export function wantsText(path: string): boolean {
     name === ".node-version" ||
     name === ".python-version" ||
     name === "index.html" ||
+    // What app detection reads (src/app): build output dirs, workspaces, runtimes, schemas.
+    /^tsconfig(?:\.[\w-]+)?\.json$/.test(name) ||
+    name === "pnpm-workspace.yaml" ||
+    name === "runtime.txt" ||
+    name === "schema.prisma" ||
     /^requirements.*\.txt$/.test(name) ||
     /^\.env(?:\.|$)/.test(name) ||
     /\.(?:pem|key)$|^id_(?:rsa|dsa|ecdsa|ed25519)$/.test(name)

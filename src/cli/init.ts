@@ -1,0 +1,174 @@
+/**
+ * `shipshape init [dir]`: detect the app, plan the files, show what would change, and write with
+ * consent (`--yes`, or a yes at the prompt). Existing files are replaced only with `--force`.
+ * `--dry-run` shows the detection and the diffs and writes nothing.
+ */
+import { resolve } from "node:path";
+import { createInterface } from "node:readline/promises";
+import { detectApp } from "../app/detect.js";
+import type { AppProfile, Detected, DetectOptions } from "../app/types.js";
+import { parseShell } from "../check/facts/shell.js";
+import { loadTree } from "../check/load.js";
+import { UsageError } from "../errors.js";
+import { planInit } from "../init/plan.js";
+import { compare, type PlannedChange, unifiedDiff, writeChanges } from "../init/write.js";
+import type { CliIO, Output } from "./output.js";
+
+export interface InitCommandOptions {
+  dryRun?: boolean;
+  yes?: boolean;
+  force?: boolean;
+  format: string;
+  app?: string;
+  port?: string;
+  start?: string;
+  healthPath?: string;
+  compose?: boolean;
+}
+
+function detectOptions(options: InitCommandOptions): DetectOptions {
+  const out: DetectOptions = {};
+  if (options.app !== undefined) out.app = options.app;
+  if (options.port !== undefined) {
+    const port = Number(options.port);
+    if (!Number.isInteger(port) || port < 1 || port > 65535)
+      throw new UsageError(`--port ${options.port} is not a port number (1-65535)`);
+    out.port = port;
+  }
+  if (options.start !== undefined) {
+    const argv = parseShell(options.start)[0]?.argv ?? [];
+    if (argv.length === 0) throw new UsageError(`--start "${options.start}" is not a command`);
+    out.start = argv;
+  }
+  if (options.healthPath !== undefined) {
+    if (!options.healthPath.startsWith("/")) throw new UsageError(`--health-path ${options.healthPath} must start with /`);
+    out.healthPath = options.healthPath;
+  }
+  return out;
+}
+
+function where(detected: Detected<unknown>): string {
+  const first = detected.evidence[0];
+  if (!first) return detected.how;
+  return `${detected.how}: \`${first.text}\` in ${first.file}${first.line ? `:${first.line}` : ""}`;
+}
+
+function describe(profile: AppProfile, out: Output): string[] {
+  const c = out.colors;
+  const row = (label: string, value: string, detected?: Detected<unknown>) =>
+    `  ${label.padEnd(13)}${value}${detected ? c.dim(`  (${where(detected)})`) : ""}${detected && !detected.sure ? c.yellow("  unsure") : ""}`;
+  const lines = [`Detected ${c.bold(profile.name)}${profile.dir ? ` in ${profile.dir}` : ""}:`];
+  lines.push(row("stack", `${profile.stack} · ${profile.framework.value}`, profile.framework));
+  if (profile.node) {
+    lines.push(row("node", profile.node.version.value, profile.node.version));
+    lines.push(row("packages", profile.node.manager.value, profile.node.manager));
+  }
+  if (profile.python) {
+    lines.push(row("python", profile.python.version.value, profile.python.version));
+    lines.push(row("packages", `${profile.python.manager.value}${profile.python.pinned ? "" : " (not all pinned)"}`, profile.python.manager));
+  }
+  if (profile.build) lines.push(row("build", `${profile.build.command.join(" ")}${profile.build.outDir ? ` → ${profile.build.outDir}/` : ""}`));
+  lines.push(row("start", profile.start.value.join(" "), profile.start));
+  lines.push(row("port", String(profile.port.value), profile.port));
+  lines.push(profile.health ? row("health", profile.health.value, profile.health) : row("health", c.yellow("none found (TCP probe of the port)")));
+  for (const service of profile.services) lines.push(row("service", `${service.kind}${service.urlEnv ? ` via ${service.urlEnv}` : ""}`));
+  if (profile.migrations) lines.push(row("migrations", profile.migrations.command.join(" ")));
+  const code = profile.env.filter((v) => !v.declaredOnly);
+  if (code.length > 0)
+    lines.push(row("env", code.map((v) => `${v.name}${v.required ? "*" : ""}`).join(", ") + c.dim("  (* required)")));
+  for (const defect of profile.defects)
+    lines.push(`  ${c.red("defect")}       ${defect.message}${c.dim(`  (${defect.evidence.file}:${defect.evidence.line ?? ""})`)}`);
+  return lines;
+}
+
+function statusLabel(change: PlannedChange, force: boolean, out: Output): string {
+  const c = out.colors;
+  if (change.status === "create") return c.green("create");
+  if (change.status === "unchanged") return c.dim("same  ");
+  if (change.edit) return c.yellow("edit  ");
+  return force ? c.yellow("replace") : c.dim("keep  ");
+}
+
+async function confirm(io: CliIO, question: string): Promise<boolean> {
+  const input = (io as CliIO & { stdin?: NodeJS.ReadableStream }).stdin ?? process.stdin;
+  const rl = createInterface({ input, output: process.stderr });
+  try {
+    const answer = await rl.question(question);
+    return /^y(?:es)?$/i.test(answer.trim());
+  } finally {
+    rl.close();
+  }
+}
+
+export async function runInit(
+  dirArg: string | undefined,
+  options: InitCommandOptions,
+  out: Output,
+  io: CliIO,
+): Promise<number> {
+  if (options.format !== "text" && options.format !== "json")
+    throw new UsageError(`--format ${options.format} is not one of text, json`);
+  const root = resolve(dirArg ?? ".");
+  const tree = loadTree(root);
+  const profile = detectApp(tree, detectOptions(options));
+  const plan = planInit(profile, { compose: options.compose !== false });
+  const changes = compare(root, plan);
+  const blocking = profile.unsure.filter((item) => item.flag === "--port" || item.flag === "--start");
+
+  if (options.format === "json") {
+    out.result(
+      JSON.stringify(
+        {
+          schemaVersion: 1,
+          profile,
+          files: changes.map((change) => ({ path: change.path, status: change.status, why: change.why, edit: change.edit, content: change.after })),
+          image: plan.image,
+        },
+        null,
+        2,
+      ),
+    );
+  } else {
+    out.result(describe(profile, out).join("\n"));
+    out.result("");
+    const width = Math.max(...changes.map((change) => change.path.length));
+    out.result(changes.length > 0 ? "Files:" : "Nothing to write.");
+    for (const change of changes)
+      out.result(`  ${statusLabel(change, options.force ?? false, out)} ${change.path.padEnd(width)}  ${out.colors.dim(change.why)}`);
+    const shown = changes.filter((change) => change.status !== "unchanged" && (change.status === "change" || options.dryRun));
+    for (const change of shown) out.result(`\n${unifiedDiff(change)}`);
+  }
+  for (const item of profile.unsure) out.warn(`${item.why}; pass ${item.flag} to say`);
+  if (options.dryRun) return 0;
+
+  if (blocking.length > 0 && !options.yes) {
+    throw new UsageError(`detection is unsure of ${blocking.map((item) => item.flag.slice(2)).join(" and ")}: nothing written`, {
+      hint: `pass ${blocking.map((item) => `${item.flag} <value>`).join(" ")} (or --yes to accept the assumption)`,
+    });
+  }
+  const pending = changes.filter((change) => change.status === "create" || change.edit || (change.status === "change" && options.force));
+  if (pending.length === 0) {
+    const kept = changes.filter((change) => change.status === "change");
+    if (kept.length > 0) {
+      out.info(`nothing written: ${kept.map((c) => c.path).join(", ")} exist and differ (--force replaces them)`);
+      return 1;
+    }
+    out.info("nothing to write: the files are up to date");
+    return 0;
+  }
+  if (!options.yes) {
+    if (io.stderr.isTTY !== true || !process.stdin.isTTY)
+      throw new UsageError(`nothing written: ${pending.length} file${pending.length === 1 ? "" : "s"} to write`, {
+        hint: "run with --yes to write them, or --dry-run to see the diffs",
+      });
+    if (!(await confirm(io, `Write ${pending.map((c) => c.path).join(", ")}? [y/N] `))) {
+      out.info("nothing written");
+      return 1;
+    }
+  }
+  const result = writeChanges(root, changes, options.force ?? false);
+  if (result.written.length > 0) out.info(`wrote ${result.written.join(", ")}`);
+  if (result.kept.length > 0) out.warn(`kept ${result.kept.join(", ")}: they exist and differ (--force replaces them)`);
+  out.info(`next: shipshape check${dirArg && dirArg !== "." ? ` ${dirArg}` : ""}, then docker build -t ${plan.image} ${dirArg ?? "."}`);
+  return 0;
+}

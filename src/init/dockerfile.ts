@@ -1,0 +1,285 @@
+/**
+ * The Dockerfile init writes, from the app profile: multi-stage (deps → build → runtime), an exact
+ * base, a frozen lockfile install with a cache mount, only production dependencies and the build
+ * output in the runtime stage, tini as PID 1, a non-root user, a HEALTHCHECK that uses the
+ * runtime itself (slim images have no curl), the real start command in exec form, OCI labels.
+ */
+import type { AppProfile, NodeManager } from "../app/types.js";
+import { imageTag } from "../app/versions.js";
+
+/** The port the container listens on and the probe the HEALTHCHECK (and compose) runs. */
+export function healthProbe(profile: AppProfile): string[] {
+  const port = profile.port.value;
+  const portExpr = profile.portEnv ? `(process.env.${profile.portEnv}||${port})` : String(port);
+  if (profile.stack === "python") {
+    const portPy = profile.portEnv ? `os.environ.get('${profile.portEnv}','${port}')` : `'${port}'`;
+    if (profile.health)
+      return [
+        "python",
+        "-c",
+        `import os,urllib.request; urllib.request.urlopen('http://127.0.0.1:'+${portPy}+'${profile.health.value}', timeout=2)`,
+      ];
+    return ["python", "-c", `import os,socket; socket.create_connection(('127.0.0.1', int(${portPy})), timeout=2)`];
+  }
+  if (profile.health)
+    return [
+      "node",
+      "-e",
+      `fetch('http://127.0.0.1:'+${portExpr}+'${profile.health.value}').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))`,
+    ];
+  return [
+    "node",
+    "-e",
+    `require('net').connect(${portExpr},'127.0.0.1').on('connect',()=>process.exit(0)).on('error',()=>process.exit(1))`,
+  ];
+}
+
+export function json(argv: readonly string[]): string {
+  return `[${argv.map((word) => JSON.stringify(word)).join(", ")}]`;
+}
+
+interface Install {
+  /** Lines before the install (`RUN corepack enable pnpm`). */
+  setup: string[];
+  /** Files the install needs. */
+  files: string[];
+  all: string;
+  production: string;
+  cache: string;
+}
+
+function install(manager: NodeManager, lockfile: string | undefined): Install {
+  const lock = lockfile ? [lockfile.split("/").at(-1)!] : [];
+  switch (manager) {
+    case "pnpm":
+      return {
+        setup: ["RUN corepack enable pnpm"],
+        files: ["package.json", ...lock],
+        all: "pnpm install --frozen-lockfile",
+        production: "pnpm install --frozen-lockfile --prod",
+        cache: "/root/.local/share/pnpm/store",
+      };
+    case "yarn":
+      return {
+        setup: [],
+        files: ["package.json", ...lock],
+        all: "yarn install --frozen-lockfile",
+        production: "yarn install --frozen-lockfile --production",
+        cache: "/usr/local/share/.cache/yarn",
+      };
+    case "yarn-berry":
+      return {
+        setup: ["RUN corepack enable yarn"],
+        files: ["package.json", ...lock, ".yarnrc.yml"],
+        all: "yarn install --immutable",
+        production: "yarn workspaces focus --all --production",
+        cache: "/root/.yarn/berry/cache",
+      };
+    case "bun":
+      return {
+        setup: ["RUN npm install -g bun@1.3.2"],
+        files: ["package.json", ...lock],
+        all: "bun install --frozen-lockfile",
+        production: "bun install --frozen-lockfile --production",
+        cache: "/root/.bun/install/cache",
+      };
+    default:
+      return lockfile
+        ? {
+            setup: [],
+            files: ["package.json", ...lock],
+            all: "npm ci",
+            production: "npm ci --omit=dev",
+            cache: "/root/.npm",
+          }
+        : {
+            setup: [],
+            files: ["package.json"],
+            all: "npm install",
+            production: "npm install --omit=dev",
+            cache: "/root/.npm",
+          };
+  }
+}
+
+const TINI = [
+  "# tini as PID 1: forwards SIGTERM to the app and reaps zombies, so `docker stop` is prompt.",
+  "RUN apt-get update \\",
+  " && apt-get install -y --no-install-recommends tini \\",
+  " && rm -rf /var/lib/apt/lists/*",
+];
+
+function labels(profile: AppProfile, base: string): string[] {
+  return [
+    `LABEL org.opencontainers.image.title=${JSON.stringify(profile.name)} \\`,
+    `      org.opencontainers.image.base.name=${JSON.stringify(`docker.io/library/${base}`)}`,
+  ];
+}
+
+function tail(profile: AppProfile, user: string): string[] {
+  return [
+    `USER ${user}`,
+    `EXPOSE ${profile.port.value}`,
+    `# The probe uses the runtime itself: the slim image has no curl or wget.`,
+    `HEALTHCHECK --interval=10s --timeout=3s --start-period=15s --retries=3 \\`,
+    `  CMD ${json(healthProbe(profile))}`,
+    `ENTRYPOINT ["/usr/bin/tini", "--"]`,
+    `CMD ${json(profile.start.value)}`,
+  ];
+}
+
+/** The relative path of a file of the app dir as the Dockerfile (at the app dir) names it. */
+function rel(profile: AppProfile, path: string): string {
+  return profile.dir !== "" && path.startsWith(`${profile.dir}/`) ? path.slice(profile.dir.length + 1) : path;
+}
+
+export function nodeDockerfile(profile: AppProfile): string {
+  const node = profile.node!;
+  const base = imageTag("node", node.version.value);
+  const steps = install(node.manager.value, node.lockfile ? rel(profile, node.lockfile) : undefined);
+  const cacheMount = `--mount=type=cache,target=${steps.cache}`;
+  const hasProdDeps = node.dependencies.length > 0;
+  const out: string[] = [
+    `# Written by shipshape init for ${profile.name} (${profile.framework.value}). DOCKER.md explains each choice.`,
+    `# The base is an exact version and OS variant; \`shipshape pin\` adds its @sha256 digest.`,
+    "",
+    "# ---- deps: every dependency, exactly as the lockfile says (the build needs the dev ones) ----",
+    `FROM ${base} AS deps`,
+    "WORKDIR /app",
+    ...steps.setup,
+    `COPY ${steps.files.join(" ")} ./`,
+    `RUN ${cacheMount} ${steps.all}`,
+    "",
+  ];
+  const built = profile.build !== undefined;
+  if (built) {
+    out.push(
+      "# ---- build: compile with the full dependency set ----",
+      "FROM deps AS build",
+      ...(profile.framework.value === "next" ? ["ENV NEXT_TELEMETRY_DISABLED=1"] : []),
+      "COPY . .",
+      `RUN ${profile.build!.command.join(" ")}`,
+      "",
+    );
+  }
+  if (hasProdDeps && profile.kind !== "next-standalone" && profile.kind !== "static") {
+    out.push(
+      "# ---- prod-deps: production dependencies only, for the runtime stage ----",
+      `FROM ${base} AS prod-deps`,
+      "WORKDIR /app",
+      ...steps.setup,
+      `COPY ${steps.files.join(" ")} ./`,
+      `RUN ${cacheMount} ${steps.production}`,
+      "",
+    );
+  }
+  out.push(
+    "# ---- runtime: no compilers, no dev dependencies, no source it does not run; non-root ----",
+    `FROM ${base} AS runtime`,
+    ...TINI,
+    "ENV NODE_ENV=production",
+  );
+  if (profile.kind === "next-standalone") {
+    out.push(
+      `ENV NEXT_TELEMETRY_DISABLED=1 \\`,
+      `    PORT=${profile.port.value} \\`,
+      "    HOSTNAME=0.0.0.0",
+      "WORKDIR /app",
+      "COPY --from=build /app/.next/standalone ./",
+      "COPY --from=build /app/.next/static ./.next/static",
+    );
+    if (profile.runtimeFiles.includes("public")) out.push("COPY --from=build /app/public ./public");
+  } else if (profile.kind === "static") {
+    const outDir = profile.build?.outDir ?? "dist";
+    out.push(
+      `ENV PORT=${profile.port.value}`,
+      "WORKDIR /srv",
+      "COPY docker/serve-static.mjs /srv/serve-static.mjs",
+      `COPY --from=build /app/${outDir} /srv/www`,
+    );
+  } else {
+    out.push("WORKDIR /app");
+    if (hasProdDeps) out.push("COPY --from=prod-deps /app/node_modules ./node_modules");
+    const whole = profile.runtimeFiles.includes(".");
+    if (built && !whole) {
+      out.push(`COPY --from=build /app/package.json ./package.json`);
+      if (profile.build?.outDir && profile.build.outDir !== ".next")
+        out.push(`COPY --from=build /app/${profile.build.outDir} ./${profile.build.outDir}`);
+      if (profile.framework.value === "next") out.push("COPY --from=build /app/.next ./.next");
+      for (const file of profile.runtimeFiles.filter((path) => path !== "package.json" && !path.includes("*")))
+        out.push(`COPY ${file} ./${file}`);
+    } else if (built) {
+      out.push("COPY --from=build /app ./", ...(hasProdDeps ? ["COPY --from=prod-deps /app/node_modules ./node_modules"] : []));
+    } else {
+      out.push("COPY . .");
+    }
+  }
+  out.push(...labels(profile, base), ...tail(profile, "node"), "");
+  return out.join("\n");
+}
+
+export function pythonDockerfile(profile: AppProfile): string {
+  const python = profile.python!;
+  const base = imageTag("python", python.version.value);
+  const manifest = python.manifest ? rel(profile, python.manifest) : undefined;
+  const hasDeps = python.dependencies.length > 0 && manifest !== undefined;
+  const out: string[] = [
+    `# Written by shipshape init for ${profile.name} (${profile.framework.value}). DOCKER.md explains each choice.`,
+    `# The base is an exact version and OS variant; \`shipshape pin\` adds its @sha256 digest.`,
+    "",
+  ];
+  if (hasDeps) {
+    const manager = python.manager.value;
+    const installLines =
+      manager === "poetry"
+        ? [
+            "RUN --mount=type=cache,target=/root/.cache/pip pip install poetry==2.2.1 poetry-plugin-export==1.9.0",
+            `COPY pyproject.toml ${python.lockfile ? rel(profile, python.lockfile) : ""} ./`.replace(/ +\.\/$/, " ./"),
+            "RUN poetry export --only main --format requirements.txt --output /tmp/requirements.txt \\",
+            " && /opt/venv/bin/pip install --no-deps -r /tmp/requirements.txt",
+          ]
+        : manager === "uv"
+          ? [
+              "COPY --from=ghcr.io/astral-sh/uv:0.9.9 /uv /usr/local/bin/uv",
+              "COPY pyproject.toml uv.lock ./",
+              "RUN --mount=type=cache,target=/root/.cache/uv UV_PROJECT_ENVIRONMENT=/opt/venv uv sync --frozen --no-dev --no-install-project",
+            ]
+          : manager === "pipenv"
+            ? [
+                "RUN --mount=type=cache,target=/root/.cache/pip pip install pipenv==2025.0.4",
+                "COPY Pipfile Pipfile.lock ./",
+                "RUN pipenv requirements > /tmp/requirements.txt \\",
+                " && /opt/venv/bin/pip install --no-deps -r /tmp/requirements.txt",
+              ]
+            : [
+                `COPY ${manifest} ./`,
+                `RUN --mount=type=cache,target=/root/.cache/pip /opt/venv/bin/pip install -r ${manifest!.split("/").at(-1)}`,
+              ];
+    out.push(
+      "# ---- deps: the dependencies in a virtual environment the runtime stage copies whole ----",
+      `FROM ${base} AS deps`,
+      "ENV PIP_DISABLE_PIP_VERSION_CHECK=1",
+      "WORKDIR /build",
+      "RUN python -m venv /opt/venv",
+      ...installLines,
+      "",
+    );
+  }
+  out.push(
+    "# ---- runtime: the interpreter, the dependencies and the app; non-root ----",
+    `FROM ${base} AS runtime`,
+    ...TINI,
+    "# A system user with no home and no shell owns nothing: the app's files stay read-only to it.",
+    "RUN useradd --uid 10001 --user-group --no-create-home --shell /usr/sbin/nologin app",
+    `ENV PYTHONDONTWRITEBYTECODE=1 \\`,
+    `    PYTHONUNBUFFERED=1${hasDeps ? " \\" : ""}`,
+    ...(hasDeps ? ["    PATH=/opt/venv/bin:$PATH"] : []),
+    "WORKDIR /app",
+    ...(hasDeps ? ["COPY --from=deps /opt/venv /opt/venv"] : []),
+    "COPY . .",
+    ...labels(profile, base),
+    ...tail(profile, "app"),
+    "",
+  );
+  return out.join("\n");
+}

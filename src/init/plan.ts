@@ -1,0 +1,141 @@
+/**
+ * planInit: the files `shipshape init` would write, as data (path, content, why), and the source
+ * edits that fix what detection found wrong with the app. Pure: the writer applies it.
+ */
+import type { AppProfile } from "../app/types.js";
+import { composeFile, dockerignore, envExample } from "./compose.js";
+import { healthProbe, nodeDockerfile, pythonDockerfile } from "./dockerfile.js";
+import { SERVE_STATIC } from "./serve-static.js";
+
+export interface PlannedFile {
+  /** Relative to the project root. */
+  path: string;
+  content: string;
+  why: string;
+}
+
+export interface PlannedEdit {
+  path: string;
+  line: number;
+  from: string;
+  to: string;
+  why: string;
+}
+
+export interface InitPlan {
+  profile: AppProfile;
+  files: PlannedFile[];
+  edits: PlannedEdit[];
+  /** The image name compose builds and the tests run. */
+  image: string;
+}
+
+export interface PlanOptions {
+  /** Write compose.yaml (default: when the app talks to a database or cache, or asked). */
+  compose?: boolean;
+}
+
+function at(profile: AppProfile, path: string): string {
+  return profile.dir === "" ? path : `${profile.dir}/${path}`;
+}
+
+export function planInit(profile: AppProfile, options: PlanOptions = {}): InitPlan {
+  const image = `${profile.name.replace(/^@[^/]+\//, "").replace(/[^a-z0-9._-]/gi, "-").toLowerCase()}:local`;
+  const composed = options.compose ?? true;
+  const files: PlannedFile[] = [
+    {
+      path: at(profile, "Dockerfile"),
+      content: profile.stack === "node" ? nodeDockerfile(profile) : pythonDockerfile(profile),
+      why: "multi-stage build, exact base, frozen install, non-root, tini, health check",
+    },
+    {
+      path: at(profile, ".dockerignore"),
+      content: dockerignore(profile),
+      why: "keeps secrets, VCS data and host build output out of the build context",
+    },
+  ];
+  if (profile.kind === "static")
+    files.push({
+      path: at(profile, "docker/serve-static.mjs"),
+      content: SERVE_STATIC,
+      why: "a dependency-free server for the static build, with /healthz and SPA fallback",
+    });
+  if (composed)
+    files.push({
+      path: at(profile, "compose.yaml"),
+      content: composeFile(profile, image),
+      why:
+        profile.services.length > 0
+          ? `the app with ${profile.services.map((s) => s.kind).join(", ")}, health-gated start, private network`
+          : "the app hardened: read-only, no capabilities, limits, published on 127.0.0.1",
+    });
+  files.push(
+    {
+      path: at(profile, ".env.example"),
+      content: envExample(profile, composed),
+      why: "every variable the code reads, with placeholders",
+    },
+    {
+      path: at(profile, "DOCKER.md"),
+      content: dockerDoc(profile, image, composed),
+      why: "how to build, run and verify, and why each choice was made",
+    },
+  );
+  const edits: PlannedEdit[] = [];
+  for (const defect of profile.defects)
+    if (defect.edit) edits.push({ path: defect.edit.file, line: defect.edit.line, from: defect.edit.from, to: defect.edit.to, why: defect.message });
+  return { profile, files, edits, image };
+}
+
+function evidenceText(evidence: { file: string; line?: number; text: string }[]): string {
+  const first = evidence[0];
+  if (!first) return "";
+  return ` (\`${first.text.replace(/`/g, "'")}\` in ${first.file}${first.line ? `:${first.line}` : ""})`;
+}
+
+function dockerDoc(profile: AppProfile, image: string, composed: boolean): string {
+  const lines: string[] = [
+    `# Running ${profile.name} in a container`,
+    "",
+    "Written by `shipshape init`. Everything below can be regenerated; edit freely.",
+    "",
+    "## Build and run",
+    "",
+    "```sh",
+    `docker build -t ${image} .`,
+  ];
+  const required = profile.env.filter((v) => v.required && !v.declaredOnly);
+  if (composed) {
+    lines.push("cp .env.example .env   # then fill in the real values", "docker compose up --build -d", "docker compose ps        # wait for (healthy)");
+  } else {
+    lines.push(`docker run --rm --init --read-only --tmpfs /tmp --cap-drop ALL --security-opt no-new-privileges -p 127.0.0.1:${profile.port.value}:${profile.port.value} --env-file .env ${image}`);
+  }
+  lines.push("shipshape check          # audit the setup", "```", "", "## What was detected", "");
+  lines.push(`- Stack: ${profile.stack}, framework ${profile.framework.value}${evidenceText(profile.framework.evidence)}.`);
+  if (profile.node) lines.push(`- Node ${profile.node.version.value} (${profile.node.version.how}); package manager ${profile.node.manager.value} (${profile.node.manager.how}).`);
+  if (profile.python) lines.push(`- Python ${profile.python.version.value} (${profile.python.version.how}); ${profile.python.manager.value}${profile.python.pinned ? "" : " (requirements not all pinned: pin them for reproducible builds)"}.`);
+  if (profile.build) lines.push(`- Build: \`${profile.build.command.join(" ")}\`${profile.build.outDir ? ` → \`${profile.build.outDir}/\`` : ""}.`);
+  lines.push(`- Start: \`${profile.start.value.join(" ")}\` (${profile.start.how}).`);
+  lines.push(`- Port ${profile.port.value} (${profile.port.how})${evidenceText(profile.port.evidence)}.`);
+  lines.push(profile.health ? `- Health: \`${profile.health.value}\` (${profile.health.how}).` : "- Health: no route found; the health check tests that the port accepts connections. Add a `/healthz` route and rerun with `--health-path /healthz`.");
+  for (const service of profile.services) lines.push(`- Uses ${service.kind}${service.urlEnv ? ` through \`${service.urlEnv}\`` : ""}.`);
+  if (profile.migrations) lines.push(`- Migrations: \`${profile.migrations.command.join(" ")}\`, run once before the app starts.`);
+  if (required.length > 0) lines.push(`- Required configuration: ${required.map((v) => `\`${v.name}\``).join(", ")}.`);
+  lines.push("", "## Why it is built this way", "");
+  lines.push(
+    "- **Exact base image** (`FROM` names version and OS variant): the same bits on every build. Run `shipshape pin` to add the digest.",
+    "- **Lockfile-first install** with a cache mount: dependencies are reinstalled only when the lockfile changes, and exactly as locked.",
+    "- **Multi-stage**: compilers, dev dependencies and sources stay in the build stages; the runtime stage has only what the start command needs.",
+    "- **Non-root user**, and the app's files are owned by root: the process cannot modify its own code. It runs with a read-only root filesystem and `/tmp` as tmpfs.",
+    "- **tini as PID 1**: `docker stop` delivers SIGTERM to the app and returns promptly.",
+    `- **HEALTHCHECK with \`${healthProbe(profile)[0]}\`** itself: slim images have no curl.`,
+    "- **Exec-form CMD** of the real command, never `npm start`: npm does not forward signals.",
+  );
+  if (composed)
+    lines.push(
+      "- **compose.yaml**: databases on an internal network and not published; the app published on 127.0.0.1 only; start order gated on health; `read_only`, `cap_drop: [ALL]`, `no-new-privileges`, memory and pids limits; secrets from `.env`, never literals.",
+    );
+  for (const defect of profile.defects) lines.push(`- **Fixed in the app**: ${defect.message} (${defect.evidence.file}:${defect.evidence.line ?? ""}).`);
+  lines.push("");
+  return lines.join("\n");
+}
