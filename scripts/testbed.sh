@@ -179,10 +179,11 @@ if ! present node 20 || ! present node latest; then
   push shipshape-testbed/node:full node:20 node:20-bookworm node:latest
 fi
 
-if ! present python 3.11-slim; then
+if ! present python 3.11-slim || ! present python 3.11.14-slim-bookworm; then
   say "building python:3.11-slim from Debian's Python 3.11"
   build python-slim "$here/testbed/python-slim.Dockerfile" "$here/testbed" shipshape-testbed/python:3.11-slim
-  push shipshape-testbed/python:3.11-slim python:3.11-slim
+  # 3.11.14-slim-bookworm: the exact tag shipshape init writes (src/app/versions.ts).
+  push shipshape-testbed/python:3.11-slim python:3.11-slim python:3.11.14-slim-bookworm
 fi
 
 if ! present postgres 15-bookworm || ! present postgres 15.18-bookworm; then
@@ -203,7 +204,7 @@ server=$("$docker_cli" version --format '{{.Server.Version}}')
 say "engine: Docker $server at unix:///var/run/docker.sock (mirror $mirror, runtimes: $("$docker_cli" info --format '{{range $k, $v := .Runtimes}}{{$k}} {{end}}'))"
 say "cli with BuildKit: $docker_cli (export SHIPSHAPE_DOCKER=$docker_cli)"
 say "compose: $(docker-compose version --short 2>/dev/null || echo missing)"
-for ref in debian:bookworm-slim "node:$node_version-bookworm-slim" node:20-bookworm-slim node:20 node:latest python:3.11-slim postgres:15-bookworm postgres:15.18-bookworm; do
+for ref in debian:bookworm-slim "node:$node_version-bookworm-slim" node:20-bookworm-slim node:20 node:latest python:3.11-slim python:3.11.14-slim-bookworm postgres:15-bookworm postgres:15.18-bookworm; do
   name=${ref%%:*} tag=${ref#*:}
   digest=$(curl -fsS -I --max-time 5 \
     -H 'Accept: application/vnd.docker.distribution.manifest.v2+json' \

@@ -38,7 +38,19 @@ const FRAMEWORK_PORT: Partial<Record<Framework, number>> = {
 };
 
 const SERVICE_PACKAGES: Array<[ServiceKind, string[]]> = [
-  ["postgres", ["pg", "postgres", "pg-promise", "@neondatabase/serverless", "psycopg", "psycopg2", "psycopg2-binary", "asyncpg"]],
+  [
+    "postgres",
+    [
+      "pg",
+      "postgres",
+      "pg-promise",
+      "@neondatabase/serverless",
+      "psycopg",
+      "psycopg2",
+      "psycopg2-binary",
+      "asyncpg",
+    ],
+  ],
   ["mysql", ["mysql", "mysql2", "pymysql", "mysqlclient", "aiomysql"]],
   ["redis", ["redis", "ioredis", "bullmq", "bull"]],
   ["mongodb", ["mongodb", "mongoose", "pymongo", "motor"]],
@@ -52,7 +64,11 @@ const URL_ENV: Record<ServiceKind, RegExp> = {
 };
 
 /** Which directory holds the app: `--app`, the root, or the one workspace that is a server. */
-function appDir(tree: ProjectTree, facts: AppFacts, options: DetectOptions): { dir: string; workspaces: string[] } {
+function appDir(
+  tree: ProjectTree,
+  facts: AppFacts,
+  options: DetectOptions,
+): { dir: string; workspaces: string[] } {
   const workspaces = workspacePackages(tree);
   if (options.app !== undefined) {
     const dir = options.app.replace(/^\.\//, "").replace(/\/+$/, "");
@@ -104,12 +120,22 @@ export function detectApp(tree: ProjectTree, options: DetectOptions = {}): AppPr
     for (const listen of listens) {
       if (listen.portEnv) portEnv = listen.portEnv;
       if (listen.port !== undefined)
-        return { value: listen.port, evidence: [evidenceAt(tree, listen.file, listen.line)], sure: true, how: listen.portEnv ? `the default of ${listen.portEnv}` : "the literal port" };
+        return {
+          value: listen.port,
+          evidence: [evidenceAt(tree, listen.file, listen.line)],
+          sure: true,
+          how: listen.portEnv ? `the default of ${listen.portEnv}` : "the literal port",
+        };
     }
     const fromEnvDefault = env.find((v) => v.name === "PORT" && v.fallback && /^\d+$/.test(v.fallback));
     if (fromEnvDefault?.fallback) {
       portEnv = "PORT";
-      return { value: Number(fromEnvDefault.fallback), evidence: fromEnvDefault.evidence, sure: true, how: "the default of PORT" };
+      return {
+        value: Number(fromEnvDefault.fallback),
+        evidence: fromEnvDefault.evidence,
+        sure: true,
+        how: "the default of PORT",
+      };
     }
     // `Number(env.PORT ?? "3000")` in a config module that reads an env object it is given.
     for (const file of facts.sourceFiles) {
@@ -119,7 +145,12 @@ export function detectApp(tree: ProjectTree, options: DetectOptions = {}): AppPr
       if (match?.[1]) {
         portEnv = "PORT";
         const line = source.text.slice(0, match.index).split("\n").length;
-        return { value: Number(match[1]), evidence: [evidenceAt(tree, file, line)], sure: true, how: "the default of PORT" };
+        return {
+          value: Number(match[1]),
+          evidence: [evidenceAt(tree, file, line)],
+          sure: true,
+          how: "the default of PORT",
+        };
       }
     }
     return { value: 0, evidence: [], sure: false, how: "" };
@@ -131,7 +162,8 @@ export function detectApp(tree: ProjectTree, options: DetectOptions = {}): AppPr
     const framework = nodeFramework(pkg);
     const shape = nodeBuildAndStart(tree, pkg, framework.value, node.manager.value);
     const frameworkPort = shape.kind === "static" ? 8080 : FRAMEWORK_PORT[framework.value];
-    if (port.value === 0 && frameworkPort) Object.assign(port, { value: frameworkPort, sure: true, how: `${framework.value} default` });
+    if (port.value === 0 && frameworkPort)
+      Object.assign(port, { value: frameworkPort, sure: true, how: `${framework.value} default` });
     if (shape.kind === "next-standalone" || framework.value === "next") portEnv = "PORT";
     if (shape.kind === "static") portEnv = "PORT";
     profile = {
@@ -154,7 +186,12 @@ export function detectApp(tree: ProjectTree, options: DetectOptions = {}): AppPr
     if (migrations) profile.migrations = migrations;
   } else {
     const detection = detectPython(tree, facts, dir, () => (port.value === 0 ? 8000 : port.value));
-    if (port.value === 0) Object.assign(port, { value: detection.defaultPort, sure: detection.framework.value !== "python-http", how: `${detection.framework.value} default` });
+    if (port.value === 0)
+      Object.assign(port, {
+        value: detection.defaultPort,
+        sure: detection.framework.value !== "python-http",
+        how: `${detection.framework.value} default`,
+      });
     profile = {
       dir,
       name: dir === "" ? "app" : dir.split("/").at(-1)!,
@@ -162,7 +199,9 @@ export function detectApp(tree: ProjectTree, options: DetectOptions = {}): AppPr
       python: detection.profile,
       framework: detection.framework,
       kind: "server",
-      start: options.start ? { value: options.start, evidence: [], sure: true, how: "--start" } : detection.start,
+      start: options.start
+        ? { value: options.start, evidence: [], sure: true, how: "--start" }
+        : detection.start,
       port,
       services: services(tree, facts, dir, detection.profile.dependencies, env),
       env,
@@ -173,15 +212,20 @@ export function detectApp(tree: ProjectTree, options: DetectOptions = {}): AppPr
     if (detection.migrations) profile.migrations = detection.migrations;
   }
   if (portEnv) profile.portEnv = portEnv;
-  if (port.value === 0) Object.assign(port, { value: 3000, sure: false, how: "no port found in the code: 3000 assumed" });
+  if (port.value === 0)
+    Object.assign(port, { value: 3000, sure: false, how: "no port found in the code: 3000 assumed" });
 
   const health = healthPath(tree, facts, dir, profile, options);
   if (health) profile.health = health;
 
-  if (!profile.port.sure) unsure.push({ flag: "--port", why: profile.port.how || "the port the app listens on was not found" });
+  if (!profile.port.sure)
+    unsure.push({ flag: "--port", why: profile.port.how || "the port the app listens on was not found" });
   if (!profile.start.sure) unsure.push({ flag: "--start", why: profile.start.how });
   if (!profile.health && profile.kind === "server")
-    unsure.push({ flag: "--health-path", why: "no health route found: the health check only tests that the port accepts connections" });
+    unsure.push({
+      flag: "--health-path",
+      why: "no health route found: the health check only tests that the port accepts connections",
+    });
   return profile;
 }
 
@@ -213,7 +257,13 @@ function envVars(tree: ProjectTree, facts: AppFacts, dir: string): EnvVar[] {
     if (!within(dir, read.file) || AMBIENT_ENV.has(read.name)) continue;
     let entry = byName.get(read.name);
     if (!entry) {
-      entry = { name: read.name, required: true, secret: isSecretName(read.name), buildTime: read.client, evidence: [] };
+      entry = {
+        name: read.name,
+        required: true,
+        secret: isSecretName(read.name),
+        buildTime: read.client,
+        evidence: [],
+      };
       byName.set(read.name, entry);
     }
     if (entry.evidence.length < 3) entry.evidence.push(evidenceAt(tree, read.file, read.line));
@@ -227,17 +277,27 @@ function envVars(tree: ProjectTree, facts: AppFacts, dir: string): EnvVar[] {
   for (const file of facts.sourceFiles) {
     if (!within(dir, file)) continue;
     const source = tree.texts.get(file)!;
-    for (const match of source.text.matchAll(/\b(?:required?_?env|requireEnv|getRequired\w*|mustGet\w*|env\.required)\(\s*["']([A-Za-z_][A-Za-z0-9_]*)["']/gi)) {
+    for (const match of source.text.matchAll(
+      /\b(?:required?_?env|requireEnv|getRequired\w*|mustGet\w*|env\.required)\(\s*["']([A-Za-z_][A-Za-z0-9_]*)["']/gi,
+    )) {
       const name = match[1]!;
       if (AMBIENT_ENV.has(name)) continue;
       const line = source.text.slice(0, match.index).split("\n").length;
       const entry = byName.get(name);
       if (entry) entry.required = entry.fallback === undefined;
-      else byName.set(name, { name, required: true, secret: isSecretName(name), buildTime: false, evidence: [evidenceAt(tree, file, line)] });
+      else
+        byName.set(name, {
+          name,
+          required: true,
+          secret: isSecretName(name),
+          buildTime: false,
+          evidence: [evidenceAt(tree, file, line)],
+        });
     }
   }
   // A secret with a literal fallback in code is still required: the fallback is the defect.
-  for (const entry of byName.values()) if (entry.secret && entry.fallback !== undefined && !/^\d+$/.test(entry.fallback)) entry.required = true;
+  for (const entry of byName.values())
+    if (entry.secret && entry.fallback !== undefined && !/^\d+$/.test(entry.fallback)) entry.required = true;
   // Names an existing .env.example declares, even when the code reads them indirectly.
   for (const file of facts.envFiles) {
     if (!file.example || !within(dir, file.file) || dirName(file.file) !== dir) continue;
@@ -257,14 +317,28 @@ function envVars(tree: ProjectTree, facts: AppFacts, dir: string): EnvVar[] {
   return [...byName.values()].sort((a, b) => a.name.localeCompare(b.name));
 }
 
-function services(tree: ProjectTree, facts: AppFacts, dir: string, dependencies: string[], env: EnvVar[]): BackingService[] {
+function services(
+  tree: ProjectTree,
+  facts: AppFacts,
+  dir: string,
+  dependencies: string[],
+  env: EnvVar[],
+): BackingService[] {
   const out: BackingService[] = [];
   const deps = new Set(dependencies.map((name) => name.toLowerCase()));
   for (const [kind, packages] of SERVICE_PACKAGES) {
     const found = packages.find((name) => deps.has(name));
-    const prisma = kind === "postgres" || kind === "mysql" || kind === "mongodb" ? prismaProvider(tree, dir) : undefined;
+    const prisma =
+      kind === "postgres" || kind === "mysql" || kind === "mongodb" ? prismaProvider(tree, dir) : undefined;
     if (!found && prisma?.kind !== kind) continue;
-    const evidence: Evidence[] = found ? [{ file: join(dir, deps.has(found) && facts.packageAt(dir) ? "package.json" : "requirements.txt"), text: `dependency ${found}` }] : [prisma!.evidence];
+    const evidence: Evidence[] = found
+      ? [
+          {
+            file: join(dir, deps.has(found) && facts.packageAt(dir) ? "package.json" : "requirements.txt"),
+            text: `dependency ${found}`,
+          },
+        ]
+      : [prisma!.evidence];
     const service: BackingService = { kind, evidence };
     const urlEnv = env.find((variable) => URL_ENV[kind].test(variable.name));
     if (urlEnv) service.urlEnv = urlEnv.name;
@@ -273,7 +347,10 @@ function services(tree: ProjectTree, facts: AppFacts, dir: string, dependencies:
   return out;
 }
 
-function prismaProvider(tree: ProjectTree, dir: string): { kind: ServiceKind; evidence: Evidence } | undefined {
+function prismaProvider(
+  tree: ProjectTree,
+  dir: string,
+): { kind: ServiceKind; evidence: Evidence } | undefined {
   const file = join(dir, "prisma/schema.prisma");
   const text = tree.texts.get(file)?.text;
   const provider = text && /provider\s*=\s*"(postgresql|mysql|mongodb)"/.exec(text);
@@ -285,56 +362,140 @@ function prismaProvider(tree: ProjectTree, dir: string): { kind: ServiceKind; ev
 function nodeMigrations(tree: ProjectTree, pkg: PackageFacts, profile: AppProfile): Migrations | undefined {
   const deps = new Set([...pkg.dependencies, ...pkg.devDependencies]);
   const dir = pkg.dir;
-  const script = pkg.scripts.get("migrate") ?? pkg.scripts.get("db:migrate") ?? pkg.scripts.get("migrate:deploy");
-  const scriptName = pkg.scripts.get("migrate") ? "migrate" : pkg.scripts.get("db:migrate") ? "db:migrate" : "migrate:deploy";
-  const evidence: Evidence[] = script ? [{ file: pkg.file, line: script.line, text: `"${scriptName}": "${script.command}"` }] : [];
+  const script =
+    pkg.scripts.get("migrate") ?? pkg.scripts.get("db:migrate") ?? pkg.scripts.get("migrate:deploy");
+  const scriptName = pkg.scripts.get("migrate")
+    ? "migrate"
+    : pkg.scripts.get("db:migrate")
+      ? "db:migrate"
+      : "migrate:deploy";
+  const evidence: Evidence[] = script
+    ? [{ file: pkg.file, line: script.line, text: `"${scriptName}": "${script.command}"` }]
+    : [];
   if (deps.has("prisma") || deps.has("@prisma/client"))
-    return { tool: "prisma", command: ["node", "node_modules/prisma/build/index.js", "migrate", "deploy"], files: ["prisma"], evidence: evidence.length ? evidence : [{ file: join(dir, "prisma/schema.prisma"), text: "schema.prisma" }] };
+    return {
+      tool: "prisma",
+      command: ["node", "node_modules/prisma/build/index.js", "migrate", "deploy"],
+      files: ["prisma"],
+      evidence: evidence.length
+        ? evidence
+        : [{ file: join(dir, "prisma/schema.prisma"), text: "schema.prisma" }],
+    };
   if (script) {
     const words = script.command.trim().split(/\s+/);
     if (words[0] === "node" && words.length === 2 && !/[$&|;]/.test(script.command))
       return { tool: "script", command: words, files: [], evidence };
     if (deps.has("knex") && /knex\s+migrate:latest/.test(script.command))
-      return { tool: "knex", command: ["node", "node_modules/knex/bin/cli.js", "migrate:latest"], files: ["knexfile.js", "migrations"], evidence };
+      return {
+        tool: "knex",
+        command: ["node", "node_modules/knex/bin/cli.js", "migrate:latest"],
+        files: ["knexfile.js", "migrations"],
+        evidence,
+      };
     if (deps.has("drizzle-kit") && /drizzle-kit\s+migrate/.test(script.command))
-      return { tool: "drizzle", command: ["node", "node_modules/drizzle-kit/bin.cjs", "migrate"], files: ["drizzle", "drizzle.config.ts", "drizzle.config.js"], evidence };
+      return {
+        tool: "drizzle",
+        command: ["node", "node_modules/drizzle-kit/bin.cjs", "migrate"],
+        files: ["drizzle", "drizzle.config.ts", "drizzle.config.js"],
+        evidence,
+      };
     if (deps.has("sequelize-cli"))
-      return { tool: "sequelize", command: ["node", "node_modules/sequelize-cli/lib/sequelize", "db:migrate"], files: [".sequelizerc", "migrations", "config"], evidence };
+      return {
+        tool: "sequelize",
+        command: ["node", "node_modules/sequelize-cli/lib/sequelize", "db:migrate"],
+        files: [".sequelizerc", "migrations", "config"],
+        evidence,
+      };
     if (deps.has("typeorm"))
-      return { tool: "typeorm", command: ["node", "node_modules/typeorm/cli.js", "migration:run", "-d", profile.build?.outDir ? `${profile.build.outDir}/data-source.js` : "data-source.js"], files: [], evidence };
+      return {
+        tool: "typeorm",
+        command: [
+          "node",
+          "node_modules/typeorm/cli.js",
+          "migration:run",
+          "-d",
+          profile.build?.outDir ? `${profile.build.outDir}/data-source.js` : "data-source.js",
+        ],
+        files: [],
+        evidence,
+      };
   }
   return undefined;
 }
 
 /** The health route: --health-path, a route in the code, a framework file route, shipshape's own. */
-function healthPath(tree: ProjectTree, facts: AppFacts, dir: string, profile: AppProfile, options: DetectOptions): Detected<string> | undefined {
-  if (options.healthPath) return { value: options.healthPath, evidence: [], sure: true, how: "--health-path" };
-  if (profile.kind === "static") return { value: "/healthz", evidence: [], sure: true, how: "the static server shipshape writes answers /healthz" };
+function healthPath(
+  tree: ProjectTree,
+  facts: AppFacts,
+  dir: string,
+  profile: AppProfile,
+  options: DetectOptions,
+): Detected<string> | undefined {
+  if (options.healthPath)
+    return { value: options.healthPath, evidence: [], sure: true, how: "--health-path" };
+  if (profile.kind === "static")
+    return {
+      value: "/healthz",
+      evidence: [],
+      sure: true,
+      how: "the static server shipshape writes answers /healthz",
+    };
   const route = facts.healthRoutes.find((candidate) => within(dir, candidate.file));
-  if (route) return { value: route.path, evidence: [evidenceAt(tree, route.file, route.line)], sure: true, how: "a health route in the code" };
+  if (route)
+    return {
+      value: route.path,
+      evidence: [evidenceAt(tree, route.file, route.line)],
+      sure: true,
+      how: "a health route in the code",
+    };
   // A path compared in a hand-written router (`if self.path == "/health"`, `pathname === "/healthz"`).
   for (const file of facts.sourceFiles) {
     if (!within(dir, file)) continue;
     const source = tree.texts.get(file)!;
-    const match = /(?:==|===)\s*["'](\/(?:health|healthz|healthcheck|livez|readyz))["']|["'](\/(?:health|healthz|healthcheck|livez|readyz))["']\s*(?:==|===)/.exec(source.text);
+    const match =
+      /(?:==|===)\s*["'](\/(?:health|healthz|healthcheck|livez|readyz))["']|["'](\/(?:health|healthz|healthcheck|livez|readyz))["']\s*(?:==|===)/.exec(
+        source.text,
+      );
     const path = match?.[1] ?? match?.[2];
     if (match && path) {
       const line = source.text.slice(0, match.index).split("\n").length;
-      return { value: path, evidence: [evidenceAt(tree, file, line)], sure: true, how: "a path the code's router answers" };
+      return {
+        value: path,
+        evidence: [evidenceAt(tree, file, line)],
+        sure: true,
+        how: "a path the code's router answers",
+      };
     }
   }
   for (const base of ["app", "src/app"]) {
     for (const name of ["health", "healthz"]) {
-      for (const file of [`${base}/api/${name}/route.ts`, `${base}/api/${name}/route.js`, `${base}/${name}/route.ts`, `${base}/${name}/route.js`]) {
+      for (const file of [
+        `${base}/api/${name}/route.ts`,
+        `${base}/api/${name}/route.js`,
+        `${base}/${name}/route.ts`,
+        `${base}/${name}/route.js`,
+      ]) {
         const path = join(dir, file);
-        if (tree.entries.has(path)) return { value: `/${file.replace(/^(?:src\/)?app\//, "").replace(/\/route\.[jt]s$/, "")}`, evidence: [{ file: path, text: "route handler" }], sure: true, how: "a Next.js route handler" };
+        if (tree.entries.has(path))
+          return {
+            value: `/${file.replace(/^(?:src\/)?app\//, "").replace(/\/route\.[jt]s$/, "")}`,
+            evidence: [{ file: path, text: "route handler" }],
+            sure: true,
+            how: "a Next.js route handler",
+          };
       }
     }
   }
   for (const name of ["health", "healthz"])
     for (const ext of ["ts", "js"]) {
       const path = join(dir, `pages/api/${name}.${ext}`);
-      if (tree.entries.has(path)) return { value: `/api/${name}`, evidence: [{ file: path, text: "API route" }], sure: true, how: "a Next.js API route" };
+      if (tree.entries.has(path))
+        return {
+          value: `/api/${name}`,
+          evidence: [{ file: path, text: "API route" }],
+          sure: true,
+          how: "a Next.js API route",
+        };
     }
   return undefined;
 }

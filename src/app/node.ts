@@ -95,7 +95,11 @@ function escape(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
 
-function manager(tree: ProjectTree, dir: string, pkg: PackageFacts | undefined): Detected<NodeManager> & {
+function manager(
+  tree: ProjectTree,
+  dir: string,
+  pkg: PackageFacts | undefined,
+): Detected<NodeManager> & {
   lockfile?: string;
 } {
   const json = packageJson(tree, dir) ?? packageJson(tree, "");
@@ -190,8 +194,7 @@ function nodeVersion(tree: ProjectTree, dir: string): Detected<string> {
     const requested = requestedNode(text.replace(/^(?:engines|volta)\.node /, ""));
     if (!requested) continue;
     const exact = exactVersion("node", requested);
-    if (exact)
-      return { value: exact, evidence: [{ file, text }], sure: true, how: `from ${baseName(file)}` };
+    if (exact) return { value: exact, evidence: [{ file, text }], sure: true, how: `from ${baseName(file)}` };
     return {
       value: KNOWN_IMAGES.node!.version,
       evidence: [{ file, text }],
@@ -263,7 +266,12 @@ function tsconfigOut(tree: ProjectTree, dir: string): { outDir?: string; rootDir
 }
 
 /** The output directory of a build script's tool. */
-function outDirOf(tree: ProjectTree, dir: string, tool: string | undefined, script: string): string | undefined {
+function outDirOf(
+  tree: ProjectTree,
+  dir: string,
+  tool: string | undefined,
+  script: string,
+): string | undefined {
   const flag = /(?:--out-?dir|--outdir|-d)[= ]([^\s&;]+)/.exec(script)?.[1];
   switch (tool) {
     case "tsc":
@@ -293,7 +301,8 @@ function outDirOf(tree: ProjectTree, dir: string, tool: string | undefined, scri
   }
 }
 
-const BUILD_TOOLS = /^(?:tsc|vite|next|nest|tsup|esbuild|swc|rollup|webpack|react-scripts|remix|react-router|astro|svelte-kit)$/;
+const BUILD_TOOLS =
+  /^(?:tsc|vite|next|nest|tsup|esbuild|swc|rollup|webpack|react-scripts|remix|react-router|astro|svelte-kit)$/;
 
 /** The program a script runs last that is a known build tool (`tsc && vite build` → vite). */
 function buildTool(script: string): string | undefined {
@@ -319,7 +328,9 @@ function plainCommand(script: string): string[] | undefined {
 function compiledEntry(tree: ProjectTree, dir: string, source: string, outDir: string): string | undefined {
   const { rootDir } = tsconfigOut(tree, dir);
   const rel = rootDir && source.startsWith(`${rootDir}/`) ? source.slice(rootDir.length + 1) : source;
-  const js = rel.replace(/\.[cm]?tsx?$/, (ext) => (ext.startsWith(".m") ? ".mjs" : ext.startsWith(".c") ? ".cjs" : ".js"));
+  const js = rel.replace(/\.[cm]?tsx?$/, (ext) =>
+    ext.startsWith(".m") ? ".mjs" : ext.startsWith(".c") ? ".cjs" : ".js",
+  );
   return `${outDir}/${js}`;
 }
 
@@ -384,7 +395,7 @@ export function nodeBuildAndStart(
         value: ["node", "node_modules/next/dist/bin/next", "start"],
         evidence: scriptEvidence("start"),
         sure: true,
-        how: "next start (set output: \"standalone\" in next.config for a smaller image)",
+        how: 'next start (set output: "standalone" in next.config for a smaller image)',
       },
       runtimeFiles: [".next", ...(publicDir ? ["public"] : []), "next.config.*"],
       defects,
@@ -430,7 +441,12 @@ export function nodeBuildAndStart(
     return {
       kind: "server",
       ...(build ? { build } : {}),
-      start: { value: found.argv, evidence: scriptEvidence(found.name), sure: true, how: `the \`${found.name}\` script` },
+      start: {
+        value: found.argv,
+        evidence: scriptEvidence(found.name),
+        sure: true,
+        how: `the \`${found.name}\` script`,
+      },
       runtimeFiles: runtimeFilesFor(tree, dir, found.argv, build),
       defects,
     };
@@ -439,13 +455,39 @@ export function nodeBuildAndStart(
   const outDir = build?.outDir;
   const entries: string[] = [];
   if (pkg.main) entries.push(pkg.main.replace(/^\.\//, ""));
-  for (const source of ["src/main.ts", "src/index.ts", "src/server.ts", "src/app.ts", "main.ts", "index.ts", "server.ts"])
-    if (outDir && tree.entries.has(join(dir, source))) entries.push(compiledEntry(tree, dir, source, outDir) ?? "");
-  for (const source of ["server.js", "index.js", "app.js", "main.js", "server.mjs", "index.mjs", "src/server.js", "src/index.js", "src/app.js"])
+  for (const source of [
+    "src/main.ts",
+    "src/index.ts",
+    "src/server.ts",
+    "src/app.ts",
+    "main.ts",
+    "index.ts",
+    "server.ts",
+  ])
+    if (outDir && tree.entries.has(join(dir, source)))
+      entries.push(compiledEntry(tree, dir, source, outDir) ?? "");
+  for (const source of [
+    "server.js",
+    "index.js",
+    "app.js",
+    "main.js",
+    "server.mjs",
+    "index.mjs",
+    "src/server.js",
+    "src/index.js",
+    "src/app.js",
+  ])
     if (tree.entries.has(join(dir, source))) entries.push(source);
-  const entry = entries.find((path) => path !== "" && (tree.entries.has(join(dir, path)) || (outDir !== undefined && path.startsWith(`${outDir}/`))));
+  const entry = entries.find(
+    (path) =>
+      path !== "" &&
+      (tree.entries.has(join(dir, path)) || (outDir !== undefined && path.startsWith(`${outDir}/`))),
+  );
   if (entry) {
-    const from = pkg.main === entry ? [{ file: pkg.file, line: pkg.keyLine("main"), text: `"main": "${pkg.main}"` }] : [];
+    const from =
+      pkg.main === entry
+        ? [{ file: pkg.file, line: pkg.keyLine("main"), text: `"main": "${pkg.main}"` }]
+        : [];
     return {
       kind: "server",
       ...(build ? { build } : {}),
@@ -467,7 +509,9 @@ export function nodeBuildAndStart(
       value: other?.argv ?? ["node", "index.js"],
       evidence: other ? scriptEvidence(other.name) : [],
       sure: false,
-      how: other ? `the \`${other.name}\` script is not a plain \`node\` command` : "no start script or entry file found",
+      how: other
+        ? `the \`${other.name}\` script is not a plain \`node\` command`
+        : "no start script or entry file found",
     },
     runtimeFiles: ["."],
     defects,
@@ -475,7 +519,12 @@ export function nodeBuildAndStart(
 }
 
 /** What the runtime image needs from the context besides build output and dependencies. */
-function runtimeFilesFor(tree: ProjectTree, dir: string, argv: string[], build: BuildStep | undefined): string[] {
+function runtimeFilesFor(
+  tree: ProjectTree,
+  dir: string,
+  argv: string[],
+  build: BuildStep | undefined,
+): string[] {
   const files = new Set<string>(["package.json"]);
   const entry = argv.slice(1).find((word) => !word.startsWith("-"));
   const outDir = build?.outDir;
@@ -491,7 +540,11 @@ function runtimeFilesFor(tree: ProjectTree, dir: string, argv: string[], build: 
   return [...files];
 }
 
-export function nodeProfile(tree: ProjectTree, pkg: PackageFacts, workspaces: string[]): NodeProfile & {
+export function nodeProfile(
+  tree: ProjectTree,
+  pkg: PackageFacts,
+  workspaces: string[],
+): NodeProfile & {
   lockfile?: string;
 } {
   const detectedManager = manager(tree, pkg.dir, pkg);

@@ -38,19 +38,34 @@ export function isPythonApp(tree: ProjectTree, dir: string): boolean {
   return [...tree.texts.keys()].some((path) => dirName(path) === dir && path.endsWith(".py"));
 }
 
-function pythonManager(tree: ProjectTree, dir: string): Detected<PythonManager> & {
+function pythonManager(
+  tree: ProjectTree,
+  dir: string,
+): Detected<PythonManager> & {
   manifest?: string;
   lockfile?: string;
 } {
   const has = (name: string) => tree.entries.has(join(dir, name));
   const pyproject = tree.texts.get(join(dir, "pyproject.toml"))?.text ?? "";
   if (has("uv.lock"))
-    return { value: "uv", manifest: join(dir, "pyproject.toml"), lockfile: join(dir, "uv.lock"), evidence: [{ file: join(dir, "uv.lock"), text: "lockfile uv.lock" }], sure: true, how: "from the lockfile" };
+    return {
+      value: "uv",
+      manifest: join(dir, "pyproject.toml"),
+      lockfile: join(dir, "uv.lock"),
+      evidence: [{ file: join(dir, "uv.lock"), text: "lockfile uv.lock" }],
+      sure: true,
+      how: "from the lockfile",
+    };
   if (has("poetry.lock") || /^\[tool\.poetry\]/m.test(pyproject)) {
     const out: Detected<PythonManager> & { manifest?: string; lockfile?: string } = {
       value: "poetry",
       manifest: join(dir, "pyproject.toml"),
-      evidence: [{ file: join(dir, has("poetry.lock") ? "poetry.lock" : "pyproject.toml"), text: has("poetry.lock") ? "lockfile poetry.lock" : "[tool.poetry]" }],
+      evidence: [
+        {
+          file: join(dir, has("poetry.lock") ? "poetry.lock" : "pyproject.toml"),
+          text: has("poetry.lock") ? "lockfile poetry.lock" : "[tool.poetry]",
+        },
+      ],
       sure: true,
       how: "from Poetry's files",
     };
@@ -69,16 +84,33 @@ function pythonManager(tree: ProjectTree, dir: string): Detected<PythonManager> 
     return out;
   }
   if (has("requirements.txt"))
-    return { value: "pip", manifest: join(dir, "requirements.txt"), evidence: [{ file: join(dir, "requirements.txt"), text: "requirements.txt" }], sure: true, how: "from requirements.txt" };
+    return {
+      value: "pip",
+      manifest: join(dir, "requirements.txt"),
+      evidence: [{ file: join(dir, "requirements.txt"), text: "requirements.txt" }],
+      sure: true,
+      how: "from requirements.txt",
+    };
   if (pyproject)
-    return { value: "pip", manifest: join(dir, "pyproject.toml"), evidence: [{ file: join(dir, "pyproject.toml"), text: "pyproject.toml" }], sure: true, how: "pyproject.toml without a lockfile: pip" };
+    return {
+      value: "pip",
+      manifest: join(dir, "pyproject.toml"),
+      evidence: [{ file: join(dir, "pyproject.toml"), text: "pyproject.toml" }],
+      sure: true,
+      how: "pyproject.toml without a lockfile: pip",
+    };
   return { value: "pip", evidence: [], sure: true, how: "no dependency manifest: the standard library only" };
 }
 
 function pythonVersion(tree: ProjectTree, dir: string): Detected<string> {
   const sources: Array<[string, string | undefined]> = [
     [join(dir, ".python-version"), tree.texts.get(join(dir, ".python-version"))?.text.trim()],
-    [join(dir, "pyproject.toml"), /requires-python\s*=\s*["']([^"']+)["']/.exec(tree.texts.get(join(dir, "pyproject.toml"))?.text ?? "")?.[1]],
+    [
+      join(dir, "pyproject.toml"),
+      /requires-python\s*=\s*["']([^"']+)["']/.exec(
+        tree.texts.get(join(dir, "pyproject.toml"))?.text ?? "",
+      )?.[1],
+    ],
     [join(dir, "runtime.txt"), tree.texts.get(join(dir, "runtime.txt"))?.text.trim()],
   ];
   for (const [file, text] of sources) {
@@ -91,7 +123,12 @@ function pythonVersion(tree: ProjectTree, dir: string): Detected<string> {
     const exact = open ? KNOWN_IMAGES.python!.version : exactVersion("python", requested);
     if (exact) return { value: exact, evidence: [{ file, text }], sure: true, how: `from ${baseName(file)}` };
   }
-  return { value: KNOWN_IMAGES.python!.version, evidence: [], sure: true, how: "no version asked for: the current release shipshape knows" };
+  return {
+    value: KNOWN_IMAGES.python!.version,
+    evidence: [],
+    sure: true,
+    how: "no version asked for: the current release shipshape knows",
+  };
 }
 
 export function pythonFramework(dependencies: string[], tree: ProjectTree, dir: string): Detected<Framework> {
@@ -102,20 +139,43 @@ export function pythonFramework(dependencies: string[], tree: ProjectTree, dir: 
     ["starlette", "starlette"],
     ["flask", "flask"],
   ] as const) {
-    if (deps.has(name)) return { value: framework, evidence: [{ file: join(dir, "requirements.txt"), text: name }], sure: true, how: "from dependencies" };
+    if (deps.has(name))
+      return {
+        value: framework,
+        evidence: [{ file: join(dir, "requirements.txt"), text: name }],
+        sure: true,
+        how: "from dependencies",
+      };
   }
   if (tree.entries.has(join(dir, "manage.py")))
-    return { value: "django", evidence: [{ file: join(dir, "manage.py"), text: "manage.py" }], sure: true, how: "manage.py" };
-  return { value: "python-http", evidence: [], sure: true, how: "no web framework dependency: the standard library" };
+    return {
+      value: "django",
+      evidence: [{ file: join(dir, "manage.py"), text: "manage.py" }],
+      sure: true,
+      how: "manage.py",
+    };
+  return {
+    value: "python-http",
+    evidence: [],
+    sure: true,
+    how: "no web framework dependency: the standard library",
+  };
 }
 
 /** `module.path:variable` of the app object (`app = FastAPI()` in app/main.py → `app.main:app`). */
-function appModule(tree: ProjectTree, dir: string, framework: Framework): { module: string; evidence: Evidence } | undefined {
+function appModule(
+  tree: ProjectTree,
+  dir: string,
+  framework: Framework,
+): { module: string; evidence: Evidence } | undefined {
   if (framework === "django") {
     for (const path of tree.texts.keys()) {
       if (!path.startsWith(dir === "" ? "" : `${dir}/`) || baseName(path) !== "wsgi.py") continue;
       const rel = dir === "" ? path : path.slice(dir.length + 1);
-      return { module: `${rel.replace(/\.py$/, "").replace(/\//g, ".")}:application`, evidence: { file: path, text: "wsgi.py" } };
+      return {
+        module: `${rel.replace(/\.py$/, "").replace(/\//g, ".")}:application`,
+        evidence: { file: path, text: "wsgi.py" },
+      };
     }
     return undefined;
   }
@@ -127,7 +187,13 @@ function appModule(tree: ProjectTree, dir: string, framework: Framework): { modu
     if (!match?.[1]) continue;
     const rel = dir === "" ? path : path.slice(dir.length + 1);
     const line = source.text.slice(0, match.index).split("\n").length;
-    return { module: `${rel.replace(/\.py$/, "").replace(/\//g, ".").replace(/\.__init__$/, "")}:${match[1]}`, evidence: { file: path, line, text: source.line(line).trim() } };
+    return {
+      module: `${rel
+        .replace(/\.py$/, "")
+        .replace(/\//g, ".")
+        .replace(/\.__init__$/, "")}:${match[1]}`,
+      evidence: { file: path, line, text: source.line(line).trim() },
+    };
   }
   return undefined;
 }
@@ -143,13 +209,24 @@ function scriptEntry(tree: ProjectTree, dir: string): { file: string; evidence: 
     if (/^(?:server|app|main|run)\.py$/.test(baseName(path))) score += 1;
     if (score > 1) {
       const index = source.text.search(/^if\s+__name__/m);
-      candidates.push({ file: path, score, line: index < 0 ? 1 : source.text.slice(0, index).split("\n").length });
+      candidates.push({
+        file: path,
+        score,
+        line: index < 0 ? 1 : source.text.slice(0, index).split("\n").length,
+      });
     }
   }
   candidates.sort((a, b) => b.score - a.score || a.file.localeCompare(b.file));
   const best = candidates[0];
   if (!best) return undefined;
-  return { file: best.file, evidence: { file: best.file, line: best.line, text: tree.texts.get(best.file)?.line(best.line).trim() ?? "" } };
+  return {
+    file: best.file,
+    evidence: {
+      file: best.file,
+      line: best.line,
+      text: tree.texts.get(best.file)?.line(best.line).trim() ?? "",
+    },
+  };
 }
 
 export interface PythonDetection {
@@ -161,11 +238,23 @@ export interface PythonDetection {
   defects: AppDefect[];
 }
 
-export function detectPython(tree: ProjectTree, app: AppFacts, dir: string, port: () => number): PythonDetection {
+export function detectPython(
+  tree: ProjectTree,
+  app: AppFacts,
+  dir: string,
+  port: () => number,
+): PythonDetection {
   const manager = pythonManager(tree, dir);
   const manifestText = manager.manifest ? (tree.texts.get(manager.manifest)?.text ?? "") : "";
   const dependencies = manager.manifest
-    ? requirementNames(manifestText, manager.value === "pipenv" ? "pipfile" : manager.manifest.endsWith(".txt") ? "requirements" : "pyproject")
+    ? requirementNames(
+        manifestText,
+        manager.value === "pipenv"
+          ? "pipfile"
+          : manager.manifest.endsWith(".txt")
+            ? "requirements"
+            : "pyproject",
+      )
     : [];
   const pinned =
     manager.lockfile !== undefined ||
@@ -193,25 +282,68 @@ export function detectPython(tree: ProjectTree, app: AppFacts, dir: string, port
   const bind = () => `0.0.0.0:${port()}`;
   if ((framework.value === "fastapi" || framework.value === "starlette") && module) {
     if (deps.has("gunicorn"))
-      start = { value: ["gunicorn", module.module, "--worker-class", "uvicorn.workers.UvicornWorker", "--bind", bind()], evidence: [module.evidence], sure: true, how: "gunicorn with uvicorn workers (both are dependencies)" };
+      start = {
+        value: [
+          "gunicorn",
+          module.module,
+          "--worker-class",
+          "uvicorn.workers.UvicornWorker",
+          "--bind",
+          bind(),
+        ],
+        evidence: [module.evidence],
+        sure: true,
+        how: "gunicorn with uvicorn workers (both are dependencies)",
+      };
     else
-      start = { value: ["uvicorn", module.module, "--host", "0.0.0.0", "--port", String(port())], evidence: [module.evidence], sure: deps.has("uvicorn") || deps.has("uvicorn[standard]"), how: deps.has("uvicorn") ? "uvicorn (a dependency)" : "uvicorn (not a dependency: add it)" };
+      start = {
+        value: ["uvicorn", module.module, "--host", "0.0.0.0", "--port", String(port())],
+        evidence: [module.evidence],
+        sure: deps.has("uvicorn") || deps.has("uvicorn[standard]"),
+        how: deps.has("uvicorn") ? "uvicorn (a dependency)" : "uvicorn (not a dependency: add it)",
+      };
   } else if ((framework.value === "flask" || framework.value === "django") && module) {
-    start = { value: ["gunicorn", module.module, "--bind", bind()], evidence: [module.evidence], sure: deps.has("gunicorn"), how: deps.has("gunicorn") ? "gunicorn (a dependency)" : "gunicorn is not a dependency: add it (the built-in server is for development)" };
+    start = {
+      value: ["gunicorn", module.module, "--bind", bind()],
+      evidence: [module.evidence],
+      sure: deps.has("gunicorn"),
+      how: deps.has("gunicorn")
+        ? "gunicorn (a dependency)"
+        : "gunicorn is not a dependency: add it (the built-in server is for development)",
+    };
     if (!deps.has("gunicorn"))
-      defects.push({ id: "dev-server-start", message: `${framework.value === "flask" ? "Flask" : "Django"}'s built-in server is for development; add \`gunicorn\` to the dependencies for the image's command`, evidence: module.evidence });
+      defects.push({
+        id: "dev-server-start",
+        message: `${framework.value === "flask" ? "Flask" : "Django"}'s built-in server is for development; add \`gunicorn\` to the dependencies for the image's command`,
+        evidence: module.evidence,
+      });
   } else {
     const entry = scriptEntry(tree, dir);
     const rel = entry ? (dir === "" ? entry.file : entry.file.slice(dir.length + 1)) : undefined;
     start = rel
-      ? { value: ["python", rel], evidence: [entry!.evidence], sure: true, how: "the script that starts the server" }
+      ? {
+          value: ["python", rel],
+          evidence: [entry!.evidence],
+          sure: true,
+          how: "the script that starts the server",
+        }
       : { value: ["python", "main.py"], evidence: [], sure: false, how: "no server entry found" };
   }
   const detection: PythonDetection = { profile, framework, start, defaultPort, defects };
   if (framework.value === "django")
-    detection.migrations = { tool: "django", command: ["python", "manage.py", "migrate", "--noinput"], files: [], evidence: [{ file: join(dir, "manage.py"), text: "manage.py" }] };
+    detection.migrations = {
+      tool: "django",
+      command: ["python", "manage.py", "migrate", "--noinput"],
+      files: [],
+      evidence: [{ file: join(dir, "manage.py"), text: "manage.py" }],
+    };
   else if (tree.entries.has(join(dir, "alembic.ini")))
-    detection.migrations = { tool: "alembic", command: ["alembic", "upgrade", "head"], files: [], evidence: [{ file: join(dir, "alembic.ini"), text: "alembic.ini" }] };
+    detection.migrations = {
+      tool: "alembic",
+      command: ["alembic", "upgrade", "head"],
+      files: [],
+      evidence: [{ file: join(dir, "alembic.ini"), text: "alembic.ini" }],
+    };
   void app;
   return detection;
 }

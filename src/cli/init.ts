@@ -41,7 +41,8 @@ function detectOptions(options: InitCommandOptions): DetectOptions {
     out.start = argv;
   }
   if (options.healthPath !== undefined) {
-    if (!options.healthPath.startsWith("/")) throw new UsageError(`--health-path ${options.healthPath} must start with /`);
+    if (!options.healthPath.startsWith("/"))
+      throw new UsageError(`--health-path ${options.healthPath} must start with /`);
     out.healthPath = options.healthPath;
   }
   return out;
@@ -65,19 +66,40 @@ function describe(profile: AppProfile, out: Output): string[] {
   }
   if (profile.python) {
     lines.push(row("python", profile.python.version.value, profile.python.version));
-    lines.push(row("packages", `${profile.python.manager.value}${profile.python.pinned ? "" : " (not all pinned)"}`, profile.python.manager));
+    lines.push(
+      row(
+        "packages",
+        `${profile.python.manager.value}${profile.python.pinned ? "" : " (not all pinned)"}`,
+        profile.python.manager,
+      ),
+    );
   }
-  if (profile.build) lines.push(row("build", `${profile.build.command.join(" ")}${profile.build.outDir ? ` → ${profile.build.outDir}/` : ""}`));
+  if (profile.build)
+    lines.push(
+      row(
+        "build",
+        `${profile.build.command.join(" ")}${profile.build.outDir ? ` → ${profile.build.outDir}/` : ""}`,
+      ),
+    );
   lines.push(row("start", profile.start.value.join(" "), profile.start));
   lines.push(row("port", String(profile.port.value), profile.port));
-  lines.push(profile.health ? row("health", profile.health.value, profile.health) : row("health", c.yellow("none found (TCP probe of the port)")));
-  for (const service of profile.services) lines.push(row("service", `${service.kind}${service.urlEnv ? ` via ${service.urlEnv}` : ""}`));
+  lines.push(
+    profile.health
+      ? row("health", profile.health.value, profile.health)
+      : row("health", c.yellow("none found (TCP probe of the port)")),
+  );
+  for (const service of profile.services)
+    lines.push(row("service", `${service.kind}${service.urlEnv ? ` via ${service.urlEnv}` : ""}`));
   if (profile.migrations) lines.push(row("migrations", profile.migrations.command.join(" ")));
   const code = profile.env.filter((v) => !v.declaredOnly);
   if (code.length > 0)
-    lines.push(row("env", code.map((v) => `${v.name}${v.required ? "*" : ""}`).join(", ") + c.dim("  (* required)")));
+    lines.push(
+      row("env", code.map((v) => `${v.name}${v.required ? "*" : ""}`).join(", ") + c.dim("  (* required)")),
+    );
   for (const defect of profile.defects)
-    lines.push(`  ${c.red("defect")}       ${defect.message}${c.dim(`  (${defect.evidence.file}:${defect.evidence.line ?? ""})`)}`);
+    lines.push(
+      `  ${c.red("defect")}       ${defect.message}${c.dim(`  (${defect.evidence.file}:${defect.evidence.line ?? ""})`)}`,
+    );
   return lines;
 }
 
@@ -111,7 +133,11 @@ export async function runInit(
   const root = resolve(dirArg ?? ".");
   const tree = loadTree(root);
   const profile = detectApp(tree, detectOptions(options));
-  const plan = planInit(profile, { compose: options.compose !== false });
+  const gitignore = tree.texts.get(profile.dir === "" ? ".gitignore" : `${profile.dir}/.gitignore`)?.text;
+  const plan = planInit(profile, {
+    compose: options.compose !== false,
+    ...(gitignore !== undefined ? { gitignore } : {}),
+  });
   const changes = compare(root, plan);
   const blocking = profile.unsure.filter((item) => item.flag === "--port" || item.flag === "--start");
 
@@ -121,7 +147,13 @@ export async function runInit(
         {
           schemaVersion: 1,
           profile,
-          files: changes.map((change) => ({ path: change.path, status: change.status, why: change.why, edit: change.edit, content: change.after })),
+          files: changes.map((change) => ({
+            path: change.path,
+            status: change.status,
+            why: change.why,
+            edit: change.edit,
+            content: change.after,
+          })),
           image: plan.image,
         },
         null,
@@ -134,23 +166,34 @@ export async function runInit(
     const width = Math.max(...changes.map((change) => change.path.length));
     out.result(changes.length > 0 ? "Files:" : "Nothing to write.");
     for (const change of changes)
-      out.result(`  ${statusLabel(change, options.force ?? false, out)} ${change.path.padEnd(width)}  ${out.colors.dim(change.why)}`);
-    const shown = changes.filter((change) => change.status !== "unchanged" && (change.status === "change" || options.dryRun));
+      out.result(
+        `  ${statusLabel(change, options.force ?? false, out)} ${change.path.padEnd(width)}  ${out.colors.dim(change.why)}`,
+      );
+    const shown = changes.filter(
+      (change) => change.status !== "unchanged" && (change.status === "change" || options.dryRun),
+    );
     for (const change of shown) out.result(`\n${unifiedDiff(change)}`);
   }
   for (const item of profile.unsure) out.warn(`${item.why}; pass ${item.flag} to say`);
   if (options.dryRun) return 0;
 
   if (blocking.length > 0 && !options.yes) {
-    throw new UsageError(`detection is unsure of ${blocking.map((item) => item.flag.slice(2)).join(" and ")}: nothing written`, {
-      hint: `pass ${blocking.map((item) => `${item.flag} <value>`).join(" ")} (or --yes to accept the assumption)`,
-    });
+    throw new UsageError(
+      `detection is unsure of ${blocking.map((item) => item.flag.slice(2)).join(" and ")}: nothing written`,
+      {
+        hint: `pass ${blocking.map((item) => `${item.flag} <value>`).join(" ")} (or --yes to accept the assumption)`,
+      },
+    );
   }
-  const pending = changes.filter((change) => change.status === "create" || change.edit || (change.status === "change" && options.force));
+  const pending = changes.filter(
+    (change) => change.status === "create" || change.edit || (change.status === "change" && options.force),
+  );
   if (pending.length === 0) {
     const kept = changes.filter((change) => change.status === "change");
     if (kept.length > 0) {
-      out.info(`nothing written: ${kept.map((c) => c.path).join(", ")} exist and differ (--force replaces them)`);
+      out.info(
+        `nothing written: ${kept.map((c) => c.path).join(", ")} exist and differ (--force replaces them)`,
+      );
       return 1;
     }
     out.info("nothing to write: the files are up to date");
@@ -158,9 +201,12 @@ export async function runInit(
   }
   if (!options.yes) {
     if (io.stderr.isTTY !== true || !process.stdin.isTTY)
-      throw new UsageError(`nothing written: ${pending.length} file${pending.length === 1 ? "" : "s"} to write`, {
-        hint: "run with --yes to write them, or --dry-run to see the diffs",
-      });
+      throw new UsageError(
+        `nothing written: ${pending.length} file${pending.length === 1 ? "" : "s"} to write`,
+        {
+          hint: "run with --yes to write them, or --dry-run to see the diffs",
+        },
+      );
     if (!(await confirm(io, `Write ${pending.map((c) => c.path).join(", ")}? [y/N] `))) {
       out.info("nothing written");
       return 1;
@@ -168,7 +214,10 @@ export async function runInit(
   }
   const result = writeChanges(root, changes, options.force ?? false);
   if (result.written.length > 0) out.info(`wrote ${result.written.join(", ")}`);
-  if (result.kept.length > 0) out.warn(`kept ${result.kept.join(", ")}: they exist and differ (--force replaces them)`);
-  out.info(`next: shipshape check${dirArg && dirArg !== "." ? ` ${dirArg}` : ""}, then docker build -t ${plan.image} ${dirArg ?? "."}`);
+  if (result.kept.length > 0)
+    out.warn(`kept ${result.kept.join(", ")}: they exist and differ (--force replaces them)`);
+  out.info(
+    `next: shipshape check${dirArg && dirArg !== "." ? ` ${dirArg}` : ""}, then docker build -t ${plan.image} ${dirArg ?? "."}`,
+  );
   return 0;
 }

@@ -39,8 +39,18 @@ function database(kind: ServiceKind, app: string): Database | undefined {
         health: ["CMD-SHELL", 'pg_isready -h 127.0.0.1 -U "$$POSTGRES_USER" -d "$$POSTGRES_DB"'],
         url: `postgres://\${POSTGRES_USER:-${db}}:${REQUIRED("POSTGRES_PASSWORD")}@db:5432/\${POSTGRES_DB:-${db}}`,
         vars: [
-          { name: "POSTGRES_USER", value: db, comment: "Database user created on the first start of the db volume.", secret: false },
-          { name: "POSTGRES_PASSWORD", value: "change-me-to-a-long-random-value", comment: "Required. Its password (the app's DATABASE_URL is built from these three).", secret: true },
+          {
+            name: "POSTGRES_USER",
+            value: db,
+            comment: "Database user created on the first start of the db volume.",
+            secret: false,
+          },
+          {
+            name: "POSTGRES_PASSWORD",
+            value: "change-me-to-a-long-random-value",
+            comment: "Required. Its password (the app's DATABASE_URL is built from these three).",
+            secret: true,
+          },
           { name: "POSTGRES_DB", value: db, comment: "Database name.", secret: false },
         ],
       };
@@ -59,8 +69,18 @@ function database(kind: ServiceKind, app: string): Database | undefined {
         url: `mysql://\${MYSQL_USER:-${db}}:${REQUIRED("MYSQL_PASSWORD")}@db:3306/\${MYSQL_DATABASE:-${db}}`,
         vars: [
           { name: "MYSQL_USER", value: db, comment: "Database user.", secret: false },
-          { name: "MYSQL_PASSWORD", value: "change-me-to-a-long-random-value", comment: "Required. Its password.", secret: true },
-          { name: "MYSQL_ROOT_PASSWORD", value: "change-me-to-another-long-random-value", comment: "Required. The root password.", secret: true },
+          {
+            name: "MYSQL_PASSWORD",
+            value: "change-me-to-a-long-random-value",
+            comment: "Required. Its password.",
+            secret: true,
+          },
+          {
+            name: "MYSQL_ROOT_PASSWORD",
+            value: "change-me-to-another-long-random-value",
+            comment: "Required. The root password.",
+            secret: true,
+          },
           { name: "MYSQL_DATABASE", value: db, comment: "Database name.", secret: false },
         ],
       };
@@ -87,7 +107,12 @@ function database(kind: ServiceKind, app: string): Database | undefined {
         url: `mongodb://\${MONGO_USER:-${db}}:${REQUIRED("MONGO_PASSWORD")}@mongo:27017`,
         vars: [
           { name: "MONGO_USER", value: db, comment: "Root user created on the first start.", secret: false },
-          { name: "MONGO_PASSWORD", value: "change-me-to-a-long-random-value", comment: "Required. Its password.", secret: true },
+          {
+            name: "MONGO_PASSWORD",
+            value: "change-me-to-a-long-random-value",
+            comment: "Required. Its password.",
+            secret: true,
+          },
         ],
       };
     default:
@@ -256,7 +281,10 @@ export function envExample(profile: AppProfile, composed: boolean): string {
     const db = service ? database(service.kind, profile.name) : undefined;
     const value = db
       ? db.url
-          .replace(/\$\{(\w+):\?[^}]*\}/g, (_m, name: string) => dbVars.find((v) => v.name === name)?.value ?? "change-me")
+          .replace(
+            /\$\{(\w+):\?[^}]*\}/g,
+            (_m, name: string) => dbVars.find((v) => v.name === name)?.value ?? "change-me",
+          )
           .replace(/\$\{(\w+):-([^}]*)\}/g, "$2")
           .replace(/@(?:db|mongo|redis):/, "@localhost:")
       : placeholder(variable);

@@ -19,7 +19,11 @@ export function healthProbe(profile: AppProfile): string[] {
         "-c",
         `import os,urllib.request; urllib.request.urlopen('http://127.0.0.1:'+${portPy}+'${profile.health.value}', timeout=2)`,
       ];
-    return ["python", "-c", `import os,socket; socket.create_connection(('127.0.0.1', int(${portPy})), timeout=2)`];
+    return [
+      "python",
+      "-c",
+      `import os,socket; socket.create_connection(('127.0.0.1', int(${portPy})), timeout=2)`,
+    ];
   }
   if (profile.health)
     return [
@@ -206,10 +210,15 @@ export function nodeDockerfile(profile: AppProfile): string {
       if (profile.build?.outDir && profile.build.outDir !== ".next")
         out.push(`COPY --from=build /app/${profile.build.outDir} ./${profile.build.outDir}`);
       if (profile.framework.value === "next") out.push("COPY --from=build /app/.next ./.next");
-      for (const file of profile.runtimeFiles.filter((path) => path !== "package.json" && !path.includes("*")))
+      for (const file of profile.runtimeFiles.filter(
+        (path) => path !== "package.json" && !path.includes("*"),
+      ))
         out.push(`COPY ${file} ./${file}`);
     } else if (built) {
-      out.push("COPY --from=build /app ./", ...(hasProdDeps ? ["COPY --from=prod-deps /app/node_modules ./node_modules"] : []));
+      out.push(
+        "COPY --from=build /app ./",
+        ...(hasProdDeps ? ["COPY --from=prod-deps /app/node_modules ./node_modules"] : []),
+      );
     } else {
       out.push("COPY . .");
     }
@@ -234,7 +243,10 @@ export function pythonDockerfile(profile: AppProfile): string {
       manager === "poetry"
         ? [
             "RUN --mount=type=cache,target=/root/.cache/pip pip install poetry==2.2.1 poetry-plugin-export==1.9.0",
-            `COPY pyproject.toml ${python.lockfile ? rel(profile, python.lockfile) : ""} ./`.replace(/ +\.\/$/, " ./"),
+            `COPY pyproject.toml ${python.lockfile ? rel(profile, python.lockfile) : ""} ./`.replace(
+              / +\.\/$/,
+              " ./",
+            ),
             "RUN poetry export --only main --format requirements.txt --output /tmp/requirements.txt \\",
             " && /opt/venv/bin/pip install --no-deps -r /tmp/requirements.txt",
           ]

@@ -12,6 +12,8 @@ export interface PlannedFile {
   path: string;
   content: string;
   why: string;
+  /** Adds to an existing file without removing anything: written like an edit, no --force needed. */
+  merge?: boolean;
 }
 
 export interface PlannedEdit {
@@ -31,8 +33,19 @@ export interface InitPlan {
 }
 
 export interface PlanOptions {
-  /** Write compose.yaml (default: when the app talks to a database or cache, or asked). */
+  /** Write compose.yaml (default true). */
   compose?: boolean;
+  /** The project's .gitignore as it is, so init can add what keeps secrets out of git. */
+  gitignore?: string;
+}
+
+/** Lines a .gitignore needs so env files with secrets are never committed. */
+function gitignoreAdditions(current: string | undefined): string[] {
+  const lines = (current ?? "").split("\n").map((line) => line.trim());
+  const needed: string[] = [];
+  if (!lines.some((line) => /^\/?\.env\*?$/.test(line))) needed.push(".env");
+  if (!lines.some((line) => /^\/?\.env\.\*$|^\/?\.env\*$/.test(line))) needed.push(".env.*", "!.env.example");
+  return needed;
 }
 
 function at(profile: AppProfile, path: string): string {
@@ -40,7 +53,10 @@ function at(profile: AppProfile, path: string): string {
 }
 
 export function planInit(profile: AppProfile, options: PlanOptions = {}): InitPlan {
-  const image = `${profile.name.replace(/^@[^/]+\//, "").replace(/[^a-z0-9._-]/gi, "-").toLowerCase()}:local`;
+  const image = `${profile.name
+    .replace(/^@[^/]+\//, "")
+    .replace(/[^a-z0-9._-]/gi, "-")
+    .toLowerCase()}:local`;
   const composed = options.compose ?? true;
   const files: PlannedFile[] = [
     {
@@ -81,9 +97,27 @@ export function planInit(profile: AppProfile, options: PlanOptions = {}): InitPl
       why: "how to build, run and verify, and why each choice was made",
     },
   );
+  const additions = gitignoreAdditions(options.gitignore);
+  if (additions.length > 0) {
+    const current = options.gitignore ?? "";
+    const separator = current === "" || current.endsWith("\n") ? "" : "\n";
+    files.push({
+      path: at(profile, ".gitignore"),
+      content: `${current}${separator}${current === "" ? "" : "\n"}# env files hold secrets (shipshape init)\n${additions.join("\n")}\n`,
+      why: "keeps .env files with secrets out of git",
+      merge: true,
+    });
+  }
   const edits: PlannedEdit[] = [];
   for (const defect of profile.defects)
-    if (defect.edit) edits.push({ path: defect.edit.file, line: defect.edit.line, from: defect.edit.from, to: defect.edit.to, why: defect.message });
+    if (defect.edit)
+      edits.push({
+        path: defect.edit.file,
+        line: defect.edit.line,
+        from: defect.edit.from,
+        to: defect.edit.to,
+        why: defect.message,
+      });
   return { profile, files, edits, image };
 }
 
@@ -106,21 +140,45 @@ function dockerDoc(profile: AppProfile, image: string, composed: boolean): strin
   ];
   const required = profile.env.filter((v) => v.required && !v.declaredOnly);
   if (composed) {
-    lines.push("cp .env.example .env   # then fill in the real values", "docker compose up --build -d", "docker compose ps        # wait for (healthy)");
+    lines.push(
+      "cp .env.example .env   # then fill in the real values",
+      "docker compose up --build -d",
+      "docker compose ps        # wait for (healthy)",
+    );
   } else {
-    lines.push(`docker run --rm --init --read-only --tmpfs /tmp --cap-drop ALL --security-opt no-new-privileges -p 127.0.0.1:${profile.port.value}:${profile.port.value} --env-file .env ${image}`);
+    lines.push(
+      `docker run --rm --init --read-only --tmpfs /tmp --cap-drop ALL --security-opt no-new-privileges -p 127.0.0.1:${profile.port.value}:${profile.port.value} --env-file .env ${image}`,
+    );
   }
   lines.push("shipshape check          # audit the setup", "```", "", "## What was detected", "");
-  lines.push(`- Stack: ${profile.stack}, framework ${profile.framework.value}${evidenceText(profile.framework.evidence)}.`);
-  if (profile.node) lines.push(`- Node ${profile.node.version.value} (${profile.node.version.how}); package manager ${profile.node.manager.value} (${profile.node.manager.how}).`);
-  if (profile.python) lines.push(`- Python ${profile.python.version.value} (${profile.python.version.how}); ${profile.python.manager.value}${profile.python.pinned ? "" : " (requirements not all pinned: pin them for reproducible builds)"}.`);
-  if (profile.build) lines.push(`- Build: \`${profile.build.command.join(" ")}\`${profile.build.outDir ? ` → \`${profile.build.outDir}/\`` : ""}.`);
+  lines.push(
+    `- Stack: ${profile.stack}, framework ${profile.framework.value}${evidenceText(profile.framework.evidence)}.`,
+  );
+  if (profile.node)
+    lines.push(
+      `- Node ${profile.node.version.value} (${profile.node.version.how}); package manager ${profile.node.manager.value} (${profile.node.manager.how}).`,
+    );
+  if (profile.python)
+    lines.push(
+      `- Python ${profile.python.version.value} (${profile.python.version.how}); ${profile.python.manager.value}${profile.python.pinned ? "" : " (requirements not all pinned: pin them for reproducible builds)"}.`,
+    );
+  if (profile.build)
+    lines.push(
+      `- Build: \`${profile.build.command.join(" ")}\`${profile.build.outDir ? ` → \`${profile.build.outDir}/\`` : ""}.`,
+    );
   lines.push(`- Start: \`${profile.start.value.join(" ")}\` (${profile.start.how}).`);
   lines.push(`- Port ${profile.port.value} (${profile.port.how})${evidenceText(profile.port.evidence)}.`);
-  lines.push(profile.health ? `- Health: \`${profile.health.value}\` (${profile.health.how}).` : "- Health: no route found; the health check tests that the port accepts connections. Add a `/healthz` route and rerun with `--health-path /healthz`.");
-  for (const service of profile.services) lines.push(`- Uses ${service.kind}${service.urlEnv ? ` through \`${service.urlEnv}\`` : ""}.`);
-  if (profile.migrations) lines.push(`- Migrations: \`${profile.migrations.command.join(" ")}\`, run once before the app starts.`);
-  if (required.length > 0) lines.push(`- Required configuration: ${required.map((v) => `\`${v.name}\``).join(", ")}.`);
+  lines.push(
+    profile.health
+      ? `- Health: \`${profile.health.value}\` (${profile.health.how}).`
+      : "- Health: no route found; the health check tests that the port accepts connections. Add a `/healthz` route and rerun with `--health-path /healthz`.",
+  );
+  for (const service of profile.services)
+    lines.push(`- Uses ${service.kind}${service.urlEnv ? ` through \`${service.urlEnv}\`` : ""}.`);
+  if (profile.migrations)
+    lines.push(`- Migrations: \`${profile.migrations.command.join(" ")}\`, run once before the app starts.`);
+  if (required.length > 0)
+    lines.push(`- Required configuration: ${required.map((v) => `\`${v.name}\``).join(", ")}.`);
   lines.push("", "## Why it is built this way", "");
   lines.push(
     "- **Exact base image** (`FROM` names version and OS variant): the same bits on every build. Run `shipshape pin` to add the digest.",
@@ -135,7 +193,10 @@ function dockerDoc(profile: AppProfile, image: string, composed: boolean): strin
     lines.push(
       "- **compose.yaml**: databases on an internal network and not published; the app published on 127.0.0.1 only; start order gated on health; `read_only`, `cap_drop: [ALL]`, `no-new-privileges`, memory and pids limits; secrets from `.env`, never literals.",
     );
-  for (const defect of profile.defects) lines.push(`- **Fixed in the app**: ${defect.message} (${defect.evidence.file}:${defect.evidence.line ?? ""}).`);
+  for (const defect of profile.defects)
+    lines.push(
+      `- **Fixed in the app**: ${defect.message} (${defect.evidence.file}:${defect.evidence.line ?? ""}).`,
+    );
   lines.push("");
   return lines.join("\n");
 }

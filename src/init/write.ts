@@ -38,14 +38,18 @@ export function compare(root: string, plan: InitPlan): PlannedChange[] {
       status: before === undefined ? "create" : before === file.content ? "unchanged" : "change",
       why: file.why,
       after: file.content,
-      edit: false,
+      edit: file.merge === true,
     };
     if (before !== undefined) change.before = before;
     changes.push(change);
   }
   const edited = new Map<string, { before: string; after: string; why: string[] }>();
   for (const edit of plan.edits) {
-    const current = edited.get(edit.path) ?? { before: readText(join(root, edit.path)) ?? "", after: "", why: [] };
+    const current = edited.get(edit.path) ?? {
+      before: readText(join(root, edit.path)) ?? "",
+      after: "",
+      why: [],
+    };
     if (current.after === "") current.after = current.before;
     const lines = current.after.split("\n");
     const line = lines[edit.line - 1];
@@ -56,7 +60,14 @@ export function compare(root: string, plan: InitPlan): PlannedChange[] {
     edited.set(edit.path, current);
   }
   for (const [path, { before, after, why }] of edited)
-    changes.push({ path, status: before === after ? "unchanged" : "change", why: why.join("; "), before, after, edit: true });
+    changes.push({
+      path,
+      status: before === after ? "unchanged" : "change",
+      why: why.join("; "),
+      before,
+      after,
+      edit: true,
+    });
   return changes;
 }
 
