@@ -182,10 +182,10 @@ export function detectApp(tree: ProjectTree, options: DetectOptions = {}): AppPr
       unsure,
     };
     if (shape.build) profile.build = shape.build;
-    const migrations = nodeMigrations(tree, pkg, profile);
+    const migrations = nodeMigrations(pkg, profile);
     if (migrations) profile.migrations = migrations;
   } else {
-    const detection = detectPython(tree, facts, dir, () => (port.value === 0 ? 8000 : port.value));
+    const detection = detectPython(tree, dir, () => (port.value === 0 ? 8000 : port.value));
     if (port.value === 0)
       Object.assign(port, {
         value: detection.defaultPort,
@@ -359,7 +359,7 @@ function prismaProvider(
   return { kind, evidence: { file, text: `provider = "${provider[1]}"` } };
 }
 
-function nodeMigrations(tree: ProjectTree, pkg: PackageFacts, profile: AppProfile): Migrations | undefined {
+function nodeMigrations(pkg: PackageFacts, profile: AppProfile): Migrations | undefined {
   const deps = new Set([...pkg.dependencies, ...pkg.devDependencies]);
   const dir = pkg.dir;
   const script =

@@ -83,7 +83,7 @@ export function workspacePackages(tree: ProjectTree): string[] {
     if (clean.endsWith("/*") || clean.endsWith("/**")) {
       const parent = clean.replace(/\/\*\*?$/, "");
       for (const path of tree.texts.keys()) {
-        const match = new RegExp(`^${escape(parent)}/([^/]+)/package\\.json$`).exec(path);
+        const match = new RegExp(`^${escapeRegExp(parent)}/([^/]+)/package\\.json$`).exec(path);
         if (match) out.add(`${parent}/${match[1]}`);
       }
     } else if (tree.texts.has(`${clean}/package.json`)) out.add(clean);
@@ -91,7 +91,7 @@ export function workspacePackages(tree: ProjectTree): string[] {
   return [...out].sort();
 }
 
-function escape(text: string): string {
+function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
 

@@ -3,7 +3,6 @@
  * framework (FastAPI/Starlette, Flask, Django, the standard library's http.server), the
  * ASGI/WSGI module and the production server command (uvicorn, gunicorn), never a dev server.
  */
-import type { AppFacts } from "../check/facts/app.js";
 import { baseName, dirName, type ProjectTree } from "../check/facts/tree.js";
 import { join } from "./node.js";
 import type { AppDefect, Detected, Evidence, Framework, PythonManager, PythonProfile } from "./types.js";
@@ -179,8 +178,8 @@ function appModule(
     }
     return undefined;
   }
-  const constructor = framework === "flask" ? "Flask" : framework === "starlette" ? "Starlette" : "FastAPI";
-  const pattern = new RegExp(`^([A-Za-z_]\\w*)\\s*(?::\\s*\\w+\\s*)?=\\s*${constructor}\\(`, "m");
+  const appClass = framework === "flask" ? "Flask" : framework === "starlette" ? "Starlette" : "FastAPI";
+  const pattern = new RegExp(`^([A-Za-z_]\\w*)\\s*(?::\\s*\\w+\\s*)?=\\s*${appClass}\\(`, "m");
   for (const [path, source] of tree.texts) {
     if (!path.endsWith(".py") || (dir !== "" && !path.startsWith(`${dir}/`))) continue;
     const match = pattern.exec(source.text);
@@ -238,12 +237,7 @@ export interface PythonDetection {
   defects: AppDefect[];
 }
 
-export function detectPython(
-  tree: ProjectTree,
-  app: AppFacts,
-  dir: string,
-  port: () => number,
-): PythonDetection {
+export function detectPython(tree: ProjectTree, dir: string, port: () => number): PythonDetection {
   const manager = pythonManager(tree, dir);
   const manifestText = manager.manifest ? (tree.texts.get(manager.manifest)?.text ?? "") : "";
   const dependencies = manager.manifest
@@ -344,6 +338,5 @@ export function detectPython(
       files: [],
       evidence: [{ file: join(dir, "alembic.ini"), text: "alembic.ini" }],
     };
-  void app;
   return detection;
 }

@@ -173,8 +173,12 @@ describe.skipIf(!engine)("shipshape init: what it writes builds, runs hardened a
             expect((await engine.api.getNetwork(network).inspect()).Internal).toBe(true);
           const reached = await new Promise<boolean>((resolve) => {
             const socket = connect(5432, "127.0.0.1");
-            socket.setTimeout(1_000, () => (socket.destroy(), resolve(false)));
-            socket.on("connect", () => (socket.destroy(), resolve(true)));
+            const settle = (value: boolean) => {
+              socket.destroy();
+              resolve(value);
+            };
+            socket.setTimeout(1_000, () => settle(false));
+            socket.on("connect", () => settle(true));
             socket.on("error", () => resolve(false));
           });
           expect(reached).toBe(false);
