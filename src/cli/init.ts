@@ -111,6 +111,11 @@ function statusLabel(change: PlannedChange, force: boolean, out: Output): string
   return force ? c.yellow("replace") : c.dim("keep  ");
 }
 
+/** "Dockerfile exists and differs", "Dockerfile, compose.yaml exist and differ". */
+function existDiffer(paths: string[]): string {
+  return `${paths.join(", ")} ${paths.length === 1 ? "exists and differs" : "exist and differ"}`;
+}
+
 async function confirm(io: CliIO, question: string): Promise<boolean> {
   const input = (io as CliIO & { stdin?: NodeJS.ReadableStream }).stdin ?? process.stdin;
   const rl = createInterface({ input, output: process.stderr });
@@ -133,10 +138,14 @@ export async function runInit(
   const root = resolve(dirArg ?? ".");
   const tree = loadTree(root);
   const profile = detectApp(tree, detectOptions(options));
-  const gitignore = tree.texts.get(profile.dir === "" ? ".gitignore" : `${profile.dir}/.gitignore`)?.text;
+  const existing = (name: string) =>
+    tree.texts.get(profile.dir === "" ? name : `${profile.dir}/${name}`)?.text;
+  const gitignore = existing(".gitignore");
+  const envExample = existing(".env.example");
   const plan = planInit(profile, {
     compose: options.compose !== false,
     ...(gitignore !== undefined ? { gitignore } : {}),
+    ...(envExample !== undefined ? { envExample } : {}),
   });
   const changes = compare(root, plan);
   const blocking = profile.unsure.filter((item) => item.flag === "--port" || item.flag === "--start");
@@ -186,14 +195,12 @@ export async function runInit(
     );
   }
   const pending = changes.filter(
-    (change) => change.status === "create" || change.edit || (change.status === "change" && options.force),
+    (change) => change.status === "create" || (change.status === "change" && (change.edit || options.force)),
   );
   if (pending.length === 0) {
     const kept = changes.filter((change) => change.status === "change");
     if (kept.length > 0) {
-      out.info(
-        `nothing written: ${kept.map((c) => c.path).join(", ")} exist and differ (--force replaces them)`,
-      );
+      out.info(`nothing written: ${existDiffer(kept.map((c) => c.path))} (--force replaces them)`);
       return 1;
     }
     out.info("nothing to write: the files are up to date");
@@ -214,8 +221,7 @@ export async function runInit(
   }
   const result = writeChanges(root, changes, options.force ?? false);
   if (result.written.length > 0) out.info(`wrote ${result.written.join(", ")}`);
-  if (result.kept.length > 0)
-    out.warn(`kept ${result.kept.join(", ")}: they exist and differ (--force replaces them)`);
+  if (result.kept.length > 0) out.warn(`kept ${existDiffer(result.kept)} (--force replaces them)`);
   out.info(
     `next: shipshape check${dirArg && dirArg !== "." ? ` ${dirArg}` : ""}, then docker build -t ${plan.image} ${dirArg ?? "."}`,
   );

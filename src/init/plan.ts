@@ -37,6 +37,24 @@ export interface PlanOptions {
   compose?: boolean;
   /** The project's .gitignore as it is, so init can add what keeps secrets out of git. */
   gitignore?: string;
+  /** An existing .env.example: init adds the variables it lacks and changes nothing else. */
+  envExample?: string;
+}
+
+/** `existing` plus the generated entries (comment and `NAME=value`) whose names it lacks. */
+function mergeEnvExample(existing: string, generated: string): string {
+  const present = new Set([...existing.matchAll(/^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=/gm)].map((m) => m[1]));
+  const lines = generated.split("\n");
+  const added: string[] = [];
+  for (let i = 0; i < lines.length; i++) {
+    const name = /^([A-Za-z_][A-Za-z0-9_]*)=/.exec(lines[i] ?? "")?.[1];
+    if (!name || present.has(name)) continue;
+    const comment = lines[i - 1]?.startsWith("#") ? [lines[i - 1]!] : [];
+    added.push(...comment, lines[i]!);
+  }
+  if (added.length === 0) return existing;
+  const separator = existing === "" || existing.endsWith("\n") ? "" : "\n";
+  return `${existing}${separator}\n# --- added by shipshape init: read by the code, missing here ---\n${added.join("\n")}\n`;
 }
 
 /** Lines a .gitignore needs so env files with secrets are never committed. */
@@ -86,11 +104,18 @@ export function planInit(profile: AppProfile, options: PlanOptions = {}): InitPl
           : "the app hardened: read-only, no capabilities, limits, published on 127.0.0.1",
     });
   files.push(
-    {
-      path: at(profile, ".env.example"),
-      content: envExample(profile, composed),
-      why: "every variable the code reads, with placeholders",
-    },
+    options.envExample === undefined
+      ? {
+          path: at(profile, ".env.example"),
+          content: envExample(profile, composed),
+          why: "every variable the code reads, with placeholders",
+        }
+      : {
+          path: at(profile, ".env.example"),
+          content: mergeEnvExample(options.envExample, envExample(profile, composed)),
+          why: "adds the variables the code reads that it lacks",
+          merge: true,
+        },
     {
       path: at(profile, "DOCKER.md"),
       content: dockerDoc(profile, image, composed),

@@ -1,0 +1,250 @@
+/**
+ * `shipshape init` as a user drives it: the detection report with evidence, --dry-run writing
+ * nothing, JSON output, consent (--yes, never without it off a terminal), never replacing a file
+ * without --force, the source fix it offers, unsure values that need a flag, and bad input.
+ */
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { ROOT, shipshape } from "../support/cli.js";
+
+const temporary: string[] = [];
+afterAll(() => {
+  for (const dir of temporary) rmSync(dir, { recursive: true, force: true });
+});
+
+function project(files: Record<string, string>): string {
+  const dir = mkdtempSync(join(tmpdir(), "shipshape-init-"));
+  temporary.push(dir);
+  for (const [path, content] of Object.entries(files)) {
+    const full = join(dir, path);
+    mkdirSync(full.slice(0, full.lastIndexOf("/")), { recursive: true });
+    writeFileSync(full, content);
+  }
+  return dir;
+}
+
+/** A fixture app without its Docker files. */
+function bareFixture(name: string): string {
+  const dir = mkdtempSync(join(tmpdir(), `shipshape-init-${name}-`));
+  temporary.push(dir);
+  cpSync(join(ROOT, "test/fixtures/apps", name), dir, { recursive: true });
+  for (const file of ["Dockerfile", "compose.yaml", "docker-compose.yml", ".dockerignore"])
+    rmSync(join(dir, file), { force: true });
+  return dir;
+}
+
+const EXPRESS_APP = {
+  "package.json": JSON.stringify(
+    {
+      name: "tiny-api",
+      scripts: { start: "node server.js" },
+      dependencies: { express: "^4.21.2" },
+    },
+    null,
+    2,
+  ),
+  "package-lock.json": '{ "lockfileVersion": 3 }\n',
+  "server.js":
+    'const express = require("express");\nconst app = express();\napp.get("/healthz", (req, res) => res.send("ok"));\napp.listen(process.env.PORT || 8080);\n',
+};
+
+describe("shipshape init", () => {
+  it("--dry-run reports what it detected, with evidence, and writes nothing", () => {
+    const dir = bareFixture("ai-naive-express");
+    const result = shipshape(["init", dir, "--dry-run"]);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toContain("stack        node · express");
+    expect(result.stdout).toMatch(/port\s+3000 .*src\/index\.ts:45/);
+    expect(result.stdout).toMatch(/health\s+\/health .*src\/index\.ts:14/);
+    expect(result.stdout).toContain("service      postgres via DATABASE_URL");
+    expect(result.stdout).toMatch(/defect\s+the server listens on `localhost`/);
+    expect(result.stdout).toContain("--- /dev/null");
+    expect(result.stdout).toContain("+++ b/Dockerfile");
+    expect(result.stdout).toContain("-app.listen(PORT as number, 'localhost', () => {");
+    expect(result.stdout).toContain("+app.listen(PORT as number, '0.0.0.0', () => {");
+    for (const file of ["Dockerfile", "compose.yaml", ".env.example", "DOCKER.md"])
+      expect(existsSync(join(dir, file))).toBe(false);
+    expect(readFileSync(join(dir, "src/index.ts"), "utf8")).toContain("'localhost'");
+  });
+
+  it("--format json gives the profile with evidence and the planned files", () => {
+    const dir = bareFixture("python-fastapi");
+    const result = shipshape(["init", dir, "--dry-run", "--format", "json"]);
+    expect(result.code, result.stderr).toBe(0);
+    const json = JSON.parse(result.stdout);
+    expect(json.schemaVersion).toBe(1);
+    expect(json.profile.stack).toBe("python");
+    expect(json.profile.framework.value).toBe("fastapi");
+    expect(json.profile.start.value).toEqual([
+      "uvicorn",
+      "app.main:app",
+      "--host",
+      "0.0.0.0",
+      "--port",
+      "8000",
+    ]);
+    expect(json.profile.health).toMatchObject({ value: "/health", evidence: [{ file: "app/main.py" }] });
+    const paths = json.files.map((file: { path: string }) => file.path);
+    expect(paths).toEqual(
+      expect.arrayContaining(["Dockerfile", ".dockerignore", "compose.yaml", ".env.example", "DOCKER.md"]),
+    );
+    expect(json.files.find((file: { path: string }) => file.path === "Dockerfile").status).toBe("create");
+  });
+
+  it("writes with --yes; what it wrote passes check with no error or warning (python-fastapi)", () => {
+    const dir = bareFixture("python-fastapi");
+    const result = shipshape(["init", dir, "--yes"]);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr).toMatch(
+      /wrote Dockerfile, \.dockerignore, compose\.yaml, \.env\.example, DOCKER\.md/,
+    );
+    // The app's own .env.example gains what the code reads and it lacks; nothing of it is lost.
+    const own = readFileSync(join(ROOT, "test/fixtures/apps/python-fastapi/.env.example"), "utf8");
+    expect(readFileSync(join(dir, ".env.example"), "utf8").startsWith(own)).toBe(true);
+    const check = shipshape(["check", dir, "--format", "json", "--fail-on", "none"]);
+    const findings = JSON.parse(check.stdout).findings as Array<{
+      severity: string;
+      ruleId: string;
+      file: string;
+    }>;
+    expect(findings.filter((f) => f.severity !== "info").map((f) => `${f.ruleId} ${f.file}`)).toEqual([]);
+    expect(readFileSync(join(dir, "Dockerfile"), "utf8")).toContain('CMD ["uvicorn", "app.main:app"');
+  });
+
+  it("fixes the loopback listen in the app's source when it writes (ai-naive-express)", () => {
+    const dir = bareFixture("ai-naive-express");
+    const result = shipshape(["init", dir, "--yes"]);
+    expect(result.code, result.stderr).toBe(0);
+    expect(readFileSync(join(dir, "src/index.ts"), "utf8")).toContain(
+      "app.listen(PORT as number, '0.0.0.0', () => {",
+    );
+    expect(readFileSync(join(dir, ".gitignore"), "utf8")).toMatch(/^\.env$/m);
+    const check = shipshape(["check", dir, "--format", "json", "--fail-on", "none"]);
+    const ids = (JSON.parse(check.stdout).findings as Array<{ ruleId: string }>).map((f) => f.ruleId);
+    expect(ids).not.toContain("SS3001");
+    expect(ids).not.toContain("SS1107");
+  });
+
+  it("never writes off a terminal without --yes, and says how", () => {
+    const dir = project(EXPRESS_APP);
+    const result = shipshape(["init", dir]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/error: nothing written: \d+ files to write/);
+    expect(result.stderr).toContain("--yes");
+    expect(existsSync(join(dir, "Dockerfile"))).toBe(false);
+  });
+
+  it("keeps an existing file that differs unless --force, and then replaces it", () => {
+    const dir = project({ ...EXPRESS_APP, Dockerfile: "FROM node:20\n" });
+    const kept = shipshape(["init", dir, "--yes"]);
+    expect(kept.code, kept.stderr).toBe(0);
+    expect(kept.stderr).toContain("kept Dockerfile exists and differs (--force replaces them)");
+    expect(kept.stdout).toContain("-FROM node:20");
+    expect(readFileSync(join(dir, "Dockerfile"), "utf8")).toBe("FROM node:20\n");
+    expect(existsSync(join(dir, "compose.yaml"))).toBe(true);
+
+    const again = shipshape(["init", dir, "--yes"]);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toContain("nothing written: Dockerfile exists and differs");
+
+    const forced = shipshape(["init", dir, "--yes", "--force"]);
+    expect(forced.code, forced.stderr).toBe(0);
+    expect(readFileSync(join(dir, "Dockerfile"), "utf8")).toContain(
+      "FROM node:20.20.2-bookworm-slim AS deps",
+    );
+    const same = shipshape(["init", dir, "--yes"]);
+    expect(same.code).toBe(0);
+    expect(same.stderr).toContain("nothing to write: the files are up to date");
+  });
+
+  it("uses the detected port and health path everywhere: EXPOSE, HEALTHCHECK, compose", () => {
+    const dir = project(EXPRESS_APP);
+    expect(shipshape(["init", dir, "--yes"]).code).toBe(0);
+    const dockerfile = readFileSync(join(dir, "Dockerfile"), "utf8");
+    const compose = readFileSync(join(dir, "compose.yaml"), "utf8");
+    expect(dockerfile).toContain("EXPOSE 8080");
+    expect(dockerfile).toContain("(process.env.PORT||8080)+'/healthz'");
+    expect(dockerfile).toContain('CMD ["node", "server.js"]');
+    expect(compose).toContain('"127.0.0.1:${APP_PORT:-8080}:8080"');
+    expect(compose).toContain("/healthz");
+  });
+
+  it("refuses to guess the port or start command: asks for --port/--start, then takes them", () => {
+    const files = {
+      "package.json": JSON.stringify({ name: "mystery", dependencies: { koa: "^2.15.0" } }),
+      "package-lock.json": "{}\n",
+      "lib/run.js": 'const Koa = require("koa");\nnew Koa().listen(getPort());\n',
+    };
+    const dir = project(files);
+    const unsure = shipshape(["init", dir]);
+    expect(unsure.code).toBe(2);
+    expect(unsure.stderr).toMatch(/detection is unsure of port and start: nothing written/);
+    expect(unsure.stderr).toContain("--port <value> --start <value>");
+    const given = shipshape([
+      "init",
+      dir,
+      "--port",
+      "4000",
+      "--start",
+      "node lib/run.js",
+      "--health-path",
+      "/ping",
+    ]);
+    expect(given.code).toBe(2); // still needs consent off a terminal
+    const written = shipshape([
+      "init",
+      dir,
+      "--yes",
+      "--port",
+      "4000",
+      "--start",
+      "node lib/run.js",
+      "--health-path",
+      "/ping",
+    ]);
+    expect(written.code, written.stderr).toBe(0);
+    const dockerfile = readFileSync(join(dir, "Dockerfile"), "utf8");
+    expect(dockerfile).toContain("EXPOSE 4000");
+    expect(dockerfile).toContain('CMD ["node", "lib/run.js"]');
+    expect(dockerfile).toContain("/ping");
+  });
+
+  it("asks which workspace in a monorepo, and takes --app", () => {
+    const dir = project({
+      "package.json": JSON.stringify({ name: "mono", private: true, workspaces: ["apps/*"] }),
+      "package-lock.json": "{}\n",
+      "apps/api/package.json": JSON.stringify({
+        name: "api",
+        scripts: { start: "node index.js" },
+        dependencies: { fastify: "^5.0.0" },
+      }),
+      "apps/api/index.js": "require('fastify')().listen({ port: 3001, host: '0.0.0.0' });\n",
+      "apps/worker/package.json": JSON.stringify({ name: "worker", scripts: { start: "node worker.js" } }),
+      "apps/worker/worker.js": "setInterval(() => {}, 1000);\n",
+    });
+    const ambiguous = shipshape(["init", dir, "--dry-run"]);
+    expect(ambiguous.code).toBe(2);
+    expect(ambiguous.stderr).toContain("monorepo with 2 workspaces");
+    expect(ambiguous.stderr).toContain("apps/api, apps/worker");
+    const picked = shipshape(["init", dir, "--dry-run", "--app", "apps/api"]);
+    expect(picked.code, picked.stderr).toBe(0);
+    expect(picked.stdout).toContain("node · fastify");
+    expect(picked.stdout).toMatch(/port\s+3001/);
+  });
+
+  it("bad input: a clear error, exit 2, no stack trace", () => {
+    const empty = project({ "README.md": "# nothing here\n" });
+    const none = shipshape(["init", empty, "--dry-run"]);
+    expect(none.code).toBe(2);
+    expect(none.stderr).toMatch(/error: no app found in this directory/);
+    const badPort = shipshape(["init", project(EXPRESS_APP), "--port", "http"]);
+    expect(badPort.code).toBe(2);
+    expect(badPort.stderr).toContain("--port http is not a port number");
+    const missing = shipshape(["init", join(tmpdir(), "shipshape-no-such-dir"), "--dry-run"]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/does not exist/);
+    for (const result of [none, badPort, missing]) expect(result.stderr).not.toMatch(/\n\s+at /);
+  });
+});
