@@ -283,3 +283,8 @@ if (!existsSync(distCli)) {
 startup();
 await throughput();
 coldCheck();
+// Needs the engine (scripts/testbed.sh); says so and skips the figures when none answers.
+if (process.env.BENCH_INIT !== "0") {
+  const { benchInit } = await import("./bench-init.mjs");
+  await benchInit();
+}
