@@ -22,7 +22,12 @@ export const COMMANDS: readonly CommandEntry[] = [
     summary: "detect the stack and write a hardened, reproducible setup",
     built: true,
   },
-  { name: "fix", args: "[dir]", summary: "apply the mechanical fixes to existing files", built: false },
+  {
+    name: "fix",
+    args: "[dir]",
+    summary: "repair an existing setup: check's mechanical fixes plus structural ones, as diffs",
+    built: true,
+  },
   {
     name: "pin",
     args: "[dir]",

@@ -131,6 +131,18 @@ Examples:
       exitCode = await runInit(dir, options, outputFor(command), io);
     });
 
+  program
+    .command("fix")
+    .description(COMMANDS.find((entry) => entry.name === "fix")!.summary)
+    .argument("[dir]", "the app's directory", ".")
+    .option("-n, --dry-run", "show the diffs; write nothing")
+    .option("-y, --yes", "write without asking")
+    .option("-f, --format <format>", "text or json", "text")
+    .action(async (dir: string, options: import("./fix.js").FixCommandOptions, command: Command) => {
+      const { runFix } = await import("./fix.js");
+      exitCode = await runFix(dir, options, outputFor(command));
+    });
+
   for (const entry of COMMANDS) {
     if (entry.built) continue;
     const command = program

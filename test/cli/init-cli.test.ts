@@ -248,3 +248,56 @@ describe("shipshape init", () => {
     for (const result of [none, badPort, missing]) expect(result.stderr).not.toMatch(/\n\s+at /);
   });
 });
+
+describe("shipshape fix", () => {
+  function naiveCopy(): string {
+    const dir = mkdtempSync(join(tmpdir(), "shipshape-fix-naive-"));
+    temporary.push(dir);
+    cpSync(join(ROOT, "test/fixtures/apps/ai-naive-express"), dir, { recursive: true });
+    return dir;
+  }
+
+  it("--dry-run shows mechanical and structural fixes as diffs and writes nothing", () => {
+    const dir = naiveCopy();
+    const before = readFileSync(join(dir, "Dockerfile"), "utf8");
+    const result = shipshape(["fix", dir, "--dry-run"]);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toContain("--- a/Dockerfile");
+    expect(result.stdout).toContain("-FROM node:latest");
+    expect(result.stdout).toContain("+FROM node:20.20.2-bookworm-slim AS deps");
+    expect(result.stdout).toMatch(
+      /docker-compose\.yml: mechanical fixes \(.*\); healthcheck on app; healthcheck on db; app waits for db to be healthy/,
+    );
+    expect(result.stdout).toMatch(/errors (\d+) → (\d+)/);
+    const [, from, to] = /errors (\d+) → (\d+)/.exec(result.stdout) ?? [];
+    expect(Number(to)).toBeLessThan(Number(from));
+    expect(readFileSync(join(dir, "Dockerfile"), "utf8")).toBe(before);
+  });
+
+  it("writes with --yes, only with consent, and a second run has nothing left to fix", () => {
+    const dir = naiveCopy();
+    const refused = shipshape(["fix", dir]);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain("--yes");
+    const fixed = shipshape(["fix", dir, "--yes"]);
+    expect(fixed.code, fixed.stderr).toBe(0);
+    expect(fixed.stderr).toMatch(/wrote .*Dockerfile/);
+    const dockerfile = readFileSync(join(dir, "Dockerfile"), "utf8");
+    expect(dockerfile).toContain("USER node");
+    expect(dockerfile).not.toContain("sk-proj-");
+    expect(readFileSync(join(dir, "src/index.ts"), "utf8")).toContain("'0.0.0.0'");
+    expect(readFileSync(join(dir, "docker-compose.yml"), "utf8")).toContain("condition: service_healthy");
+    const again = shipshape(["fix", dir, "--yes"]);
+    expect(again.code).toBe(0);
+    expect(again.stderr).toContain("nothing to fix");
+  });
+
+  it("--format json lists the changes with their diffs and the finding counts before and after", () => {
+    const dir = naiveCopy();
+    const result = shipshape(["fix", dir, "--dry-run", "--format", "json"]);
+    expect(result.code, result.stderr).toBe(0);
+    const json = JSON.parse(result.stdout);
+    expect(json.changes.map((c: { path: string }) => c.path)).toContain("Dockerfile");
+    expect(json.after.errors).toBeLessThan(json.before.errors);
+  });
+});
