@@ -116,6 +116,16 @@ function existDiffer(paths: string[]): string {
   return `${paths.join(", ")} ${paths.length === 1 ? "exists and differs" : "exist and differ"}`;
 }
 
+async function ask(io: CliIO, question: string): Promise<string> {
+  const input = (io as CliIO & { stdin?: NodeJS.ReadableStream }).stdin ?? process.stdin;
+  const rl = createInterface({ input, output: process.stderr });
+  try {
+    return (await rl.question(question)).trim();
+  } finally {
+    rl.close();
+  }
+}
+
 async function confirm(io: CliIO, question: string): Promise<boolean> {
   const input = (io as CliIO & { stdin?: NodeJS.ReadableStream }).stdin ?? process.stdin;
   const rl = createInterface({ input, output: process.stderr });
@@ -137,7 +147,31 @@ export async function runInit(
     throw new UsageError(`--format ${options.format} is not one of text, json`);
   const root = resolve(dirArg ?? ".");
   const tree = loadTree(root);
-  const profile = detectApp(tree, detectOptions(options));
+  let profile = detectApp(tree, detectOptions(options));
+  // In a terminal, ask for what detection could not settle (Enter keeps the assumption shown).
+  const interactive =
+    !options.dryRun &&
+    !options.yes &&
+    options.format === "text" &&
+    process.stdin.isTTY === true &&
+    io.stderr.isTTY === true;
+  if (interactive) {
+    const asked: InitCommandOptions = { ...options };
+    for (const item of profile.unsure) {
+      if (item.flag === "--port") {
+        const answer = await ask(io, `${item.why}. Port the app listens on [${profile.port.value}]: `);
+        asked.port = answer === "" ? String(profile.port.value) : answer;
+      } else if (item.flag === "--start") {
+        const answer = await ask(
+          io,
+          `${item.why}. Command that starts it [${profile.start.value.join(" ")}]: `,
+        );
+        asked.start = answer === "" ? profile.start.value.join(" ") : answer;
+      }
+    }
+    if (asked.port !== options.port || asked.start !== options.start)
+      profile = detectApp(tree, detectOptions(asked));
+  }
   const existing = (name: string) =>
     tree.texts.get(profile.dir === "" ? name : `${profile.dir}/${name}`)?.text;
   const gitignore = existing(".gitignore");
