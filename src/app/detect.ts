@@ -21,6 +21,9 @@ import type {
   ServiceKind,
 } from "./types.js";
 
+/** Prefixes bundlers inline at build time wherever the code reads them. */
+const PUBLIC_PREFIX = /^(?:VITE_|REACT_APP_|NEXT_PUBLIC_)/;
+
 const LOOPBACK = /^(?:localhost|127(?:\.\d{1,3}){3}|::1)$/i;
 
 /** Ports frameworks listen on when the code does not say. */
@@ -91,7 +94,12 @@ function appDir(
   );
 }
 
+/** Source init itself writes (the static server): not the app's code, so not evidence about it. */
+const INIT_SOURCES = ["docker/serve-static.mjs"];
+
+/** Whether a path is the app's (under its directory, and not a file init wrote). */
 function within(dir: string, path: string): boolean {
+  if (INIT_SOURCES.some((file) => path === join(dir, file))) return false;
   return dir === "" || path === dir || path.startsWith(`${dir}/`);
 }
 
@@ -165,7 +173,11 @@ export function detectApp(tree: ProjectTree, options: DetectOptions = {}): AppPr
     if (port.value === 0 && frameworkPort)
       Object.assign(port, { value: frameworkPort, sure: true, how: `${framework.value} default` });
     if (shape.kind === "next-standalone" || framework.value === "next") portEnv = "PORT";
-    if (shape.kind === "static") portEnv = "PORT";
+    if (shape.kind === "static") {
+      portEnv = "PORT";
+      // No server reads anything at run time: every variable the code reads was inlined by the build.
+      for (const variable of env) if (!variable.declaredOnly) variable.buildTime = true;
+    }
     profile = {
       dir,
       name: pkg.name ?? (dir === "" ? "app" : dir.split("/").at(-1)!),
@@ -175,7 +187,7 @@ export function detectApp(tree: ProjectTree, options: DetectOptions = {}): AppPr
       kind: shape.kind,
       start: options.start ? { value: options.start, evidence: [], sure: true, how: "--start" } : shape.start,
       port,
-      services: services(tree, facts, dir, [...pkg.dependencies], env),
+      services: services(tree, dir, [...pkg.dependencies], env, pkg.file),
       env,
       runtimeFiles: shape.runtimeFiles,
       defects: [...defects, ...shape.defects],
@@ -203,7 +215,7 @@ export function detectApp(tree: ProjectTree, options: DetectOptions = {}): AppPr
         ? { value: options.start, evidence: [], sure: true, how: "--start" }
         : detection.start,
       port,
-      services: services(tree, facts, dir, detection.profile.dependencies, env),
+      services: services(tree, dir, detection.profile.dependencies, env, detection.profile.manifest),
       env,
       runtimeFiles: ["."],
       defects: [...defects, ...detection.defects],
@@ -261,7 +273,7 @@ function envVars(tree: ProjectTree, facts: AppFacts, dir: string): EnvVar[] {
         name: read.name,
         required: true,
         secret: isSecretName(read.name),
-        buildTime: read.client,
+        buildTime: read.client || PUBLIC_PREFIX.test(read.name),
         evidence: [],
       };
       byName.set(read.name, entry);
@@ -271,15 +283,19 @@ function envVars(tree: ProjectTree, facts: AppFacts, dir: string): EnvVar[] {
       entry.fallback ??= read.fallback;
       entry.required = false;
     }
-    if (!read.client) entry.buildTime = false;
+    if (!read.client && !PUBLIC_PREFIX.test(read.name)) entry.buildTime = false;
   }
-  // Names passed to a required-env helper (`required_env("API_TOKEN")`): read, and required.
+  // Names passed to a required-env helper (`required_env("API_TOKEN")`, `_required("API_KEY")`):
+  // read, and required. A bare `required(…)` counts only with an upper-case variable name.
   for (const file of facts.sourceFiles) {
     if (!within(dir, file)) continue;
     const source = tree.texts.get(file)!;
-    for (const match of source.text.matchAll(
-      /\b(?:required?_?env|requireEnv|getRequired\w*|mustGet\w*|env\.required)\(\s*["']([A-Za-z_][A-Za-z0-9_]*)["']/gi,
-    )) {
+    for (const match of [
+      ...source.text.matchAll(
+        /\b(?:required?_?env|requireEnv|getRequired\w*|mustGet\w*|env\.required)\(\s*["']([A-Za-z_][A-Za-z0-9_]*)["']/gi,
+      ),
+      ...source.text.matchAll(/(?<![\w$])_?required\(\s*["']([A-Z][A-Z0-9_]*)["']/g),
+    ]) {
       const name = match[1]!;
       if (AMBIENT_ENV.has(name)) continue;
       const line = source.text.slice(0, match.index).split("\n").length;
@@ -319,10 +335,11 @@ function envVars(tree: ProjectTree, facts: AppFacts, dir: string): EnvVar[] {
 
 function services(
   tree: ProjectTree,
-  facts: AppFacts,
   dir: string,
   dependencies: string[],
   env: EnvVar[],
+  /** The manifest the dependencies come from (package.json, requirements.txt, pyproject.toml). */
+  manifest: string | undefined,
 ): BackingService[] {
   const out: BackingService[] = [];
   const deps = new Set(dependencies.map((name) => name.toLowerCase()));
@@ -332,12 +349,7 @@ function services(
       kind === "postgres" || kind === "mysql" || kind === "mongodb" ? prismaProvider(tree, dir) : undefined;
     if (!found && prisma?.kind !== kind) continue;
     const evidence: Evidence[] = found
-      ? [
-          {
-            file: join(dir, deps.has(found) && facts.packageAt(dir) ? "package.json" : "requirements.txt"),
-            text: `dependency ${found}`,
-          },
-        ]
+      ? [{ file: manifest ?? join(dir, "requirements.txt"), text: `dependency ${found}` }]
       : [prisma!.evidence];
     const service: BackingService = { kind, evidence };
     const urlEnv = env.find((variable) => URL_ENV[kind].test(variable.name));

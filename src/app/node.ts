@@ -168,9 +168,20 @@ function requestedNode(text: string): string | undefined {
   // `>=18 <23`, `^20 || ^22`: the highest line shipshape knows that the range names.
   const known = Object.keys(KNOWN_IMAGES.node?.lines ?? {});
   const named = majors.filter((major) => known.includes(major));
+  const current = KNOWN_IMAGES.node!.version.split(".")[0]!;
+  // `>=18 <23`: the current line when the bounds admit it, else the highest known line within them.
+  const bounded = /^\s*>(=?)\s*(\d+)(?:\.\d+)*\s+<(=?)\s*(\d+)(?:\.\d+)*\s*$/.exec(text);
+  if (bounded) {
+    const [, lowInclusive, low, highInclusive, high] = bounded;
+    const within = known
+      .filter((major) => (lowInclusive ? Number(major) >= Number(low) : Number(major) > Number(low)))
+      .filter((major) => (highInclusive ? Number(major) <= Number(high) : Number(major) < Number(high)));
+    if (within.includes(current)) return current;
+    const highest = within.sort((a, b) => Number(b) - Number(a))[0];
+    if (highest) return highest;
+  }
   if (/^\s*>=?\s*\d+/.test(text) && !/</.test(text)) {
     // An open lower bound: the current line satisfies it when it is at least that major.
-    const current = KNOWN_IMAGES.node!.version.split(".")[0]!;
     if (Number(current) >= Number(majors[0] ?? 0)) return current;
   }
   return named.sort((a, b) => Number(b) - Number(a))[0] ?? majors[0];
@@ -259,7 +270,17 @@ function tsconfigOut(tree: ProjectTree, dir: string): { outDir?: string; rootDir
     typeof value === "string" ? value.replace(/^\.\//, "").replace(/\/+$/, "") : undefined;
   const out: { outDir?: string; rootDir?: string } = {};
   const outDir = clean(options.outDir);
-  const rootDir = clean(options.rootDir);
+  let rootDir = clean(options.rootDir);
+  if (!rootDir && Array.isArray(json?.include)) {
+    // `"include": ["src"]` or `["src/**/*"]`: every input is under src, which tsc takes as the root.
+    const tops = new Set(
+      json.include.map((pattern) =>
+        typeof pattern === "string" ? clean(pattern)?.split("/")[0] : undefined,
+      ),
+    );
+    const [top] = [...tops];
+    if (tops.size === 1 && top && top !== "." && !/[*?{[]/.test(top)) rootDir = top;
+  }
   if (outDir) out.outDir = outDir;
   if (rootDir) out.rootDir = rootDir;
   return out;
@@ -272,7 +293,7 @@ function outDirOf(
   tool: string | undefined,
   script: string,
 ): string | undefined {
-  const flag = /(?:--out-?dir|--outdir|-d)[= ]([^\s&;]+)/.exec(script)?.[1];
+  const flag = /(?:--out-?[dD]ir|--outfile|-d)[= ]([^\s&;]+)/.exec(script)?.[1];
   switch (tool) {
     case "tsc":
       return tsconfigOut(tree, dir).outDir ?? flag;
@@ -324,14 +345,24 @@ function plainCommand(script: string): string[] | undefined {
   return argv.length > 0 ? argv : undefined;
 }
 
-/** Map a source entry to its compiled output (`src/main.ts` → `dist/main.js`). */
-function compiledEntry(tree: ProjectTree, dir: string, source: string, outDir: string): string | undefined {
+/**
+ * Map a source entry to its compiled output (`src/main.ts` → `dist/main.js`). `sure` when the
+ * root the output mirrors is known: tsconfig's rootDir, or the one directory `include` names
+ * (tsc then infers it as the common root of the inputs).
+ */
+function compiledEntry(
+  tree: ProjectTree,
+  dir: string,
+  source: string,
+  outDir: string,
+): { path: string; sure: boolean } {
   const { rootDir } = tsconfigOut(tree, dir);
   const rel = rootDir && source.startsWith(`${rootDir}/`) ? source.slice(rootDir.length + 1) : source;
   const js = rel.replace(/\.[cm]?tsx?$/, (ext) =>
     ext.startsWith(".m") ? ".mjs" : ext.startsWith(".c") ? ".cjs" : ".js",
   );
-  return `${outDir}/${js}`;
+  const sure = rootDir !== undefined && (rootDir === "." || rel !== source);
+  return { path: `${outDir}/${js}`, sure };
 }
 
 /** Relative imports of a file: then it cannot be copied on its own. */
@@ -397,7 +428,8 @@ export function nodeBuildAndStart(
         sure: true,
         how: 'next start (set output: "standalone" in next.config for a smaller image)',
       },
-      runtimeFiles: [".next", ...(publicDir ? ["public"] : []), "next.config.*"],
+      // `next start` reads next.config at run time; .next comes from the build stage.
+      runtimeFiles: [".next", ...(publicDir ? ["public"] : []), ...(config ? [baseName(config.path)] : [])],
       defects,
     };
   }
@@ -453,8 +485,15 @@ export function nodeBuildAndStart(
   }
   // The compiled entry: `main`, or the compiled form of a conventional source entry.
   const outDir = build?.outDir;
-  const entries: string[] = [];
-  if (pkg.main) entries.push(pkg.main.replace(/^\.\//, ""));
+  const main = pkg.main?.replace(/^\.\//, "");
+  const entries: Array<{ path: string; evidence: Evidence[]; sure: boolean; how: string }> = [];
+  if (main)
+    entries.push({
+      path: main,
+      evidence: [{ file: pkg.file, line: pkg.keyLine("main"), text: `"main": "${pkg.main}"` }],
+      sure: true,
+      how: "the `main` field",
+    });
   for (const source of [
     "src/main.ts",
     "src/index.ts",
@@ -463,9 +502,17 @@ export function nodeBuildAndStart(
     "main.ts",
     "index.ts",
     "server.ts",
-  ])
-    if (outDir && tree.entries.has(join(dir, source)))
-      entries.push(compiledEntry(tree, dir, source, outDir) ?? "");
+  ]) {
+    if (!outDir || !tree.entries.has(join(dir, source))) continue;
+    const compiled = compiledEntry(tree, dir, source, outDir);
+    entries.push({
+      path: compiled.path,
+      evidence: [{ file: join(dir, source), text: `${source} compiled to ${compiled.path}` }],
+      // Without rootDir (given or inferable) tsc's output layout is a guess.
+      sure: compiled.sure || tree.entries.has(join(dir, compiled.path)),
+      how: "the compiled entry of the conventional source file",
+    });
+  }
   for (const source of [
     "server.js",
     "index.js",
@@ -477,27 +524,24 @@ export function nodeBuildAndStart(
     "src/index.js",
     "src/app.js",
   ])
-    if (tree.entries.has(join(dir, source))) entries.push(source);
+    if (tree.entries.has(join(dir, source)))
+      entries.push({
+        path: source,
+        evidence: [{ file: join(dir, source), text: `entry file ${source}` }],
+        sure: true,
+        how: "the conventional entry file",
+      });
   const entry = entries.find(
-    (path) =>
+    ({ path }) =>
       path !== "" &&
       (tree.entries.has(join(dir, path)) || (outDir !== undefined && path.startsWith(`${outDir}/`))),
   );
   if (entry) {
-    const from =
-      pkg.main === entry
-        ? [{ file: pkg.file, line: pkg.keyLine("main"), text: `"main": "${pkg.main}"` }]
-        : [];
     return {
       kind: "server",
       ...(build ? { build } : {}),
-      start: {
-        value: ["node", entry],
-        evidence: from,
-        sure: from.length > 0 || tree.entries.has(join(dir, entry)),
-        how: from.length > 0 ? "the `main` field" : "the compiled entry of the conventional source file",
-      },
-      runtimeFiles: runtimeFilesFor(tree, dir, ["node", entry], build),
+      start: { value: ["node", entry.path], evidence: entry.evidence, sure: entry.sure, how: entry.how },
+      runtimeFiles: runtimeFilesFor(tree, dir, ["node", entry.path], build),
       defects,
     };
   }

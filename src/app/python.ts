@@ -8,7 +8,7 @@ import { join } from "./node.js";
 import type { AppDefect, Detected, Evidence, Framework, PythonManager, PythonProfile } from "./types.js";
 import { exactVersion, KNOWN_IMAGES } from "./versions.js";
 
-/** Requirement names (lower-case, `_` as `-`) of a requirements file or pyproject. */
+/** Requirement names (lower-case, `_` as `-`) of a requirements file, pyproject.toml or Pipfile. */
 function requirementNames(text: string, kind: "requirements" | "pyproject" | "pipfile"): string[] {
   const names = new Set<string>();
   if (kind === "requirements") {
@@ -16,15 +16,42 @@ function requirementNames(text: string, kind: "requirements" | "pyproject" | "pi
       const match = /^\s*([A-Za-z0-9][A-Za-z0-9_.-]*)/.exec(line.replace(/#.*$/, ""));
       if (match?.[1] && !line.trim().startsWith("-")) names.add(normal(match[1]));
     }
-  } else {
-    for (const match of text.matchAll(/["']([A-Za-z0-9][A-Za-z0-9_.-]*)(?:\[[^\]]*\])?\s*(?:[<>=~!;]|["'])/g))
-      if (match[1]) names.add(normal(match[1]));
-    // Poetry / Pipfile tables: `fastapi = "^0.115"`.
-    for (const match of text.matchAll(/^([A-Za-z0-9][A-Za-z0-9_.-]*)\s*=\s*["'{]/gm))
-      if (match[1] && match[1] !== "python" && match[1] !== "name" && match[1] !== "version")
-        names.add(normal(match[1]));
+    return [...names].sort();
+  }
+  // Only the tables that list runtime dependencies: not [build-system], the project's own
+  // metadata (`description = "…"`), or dev groups.
+  for (const [header, body] of tomlTables(text)) {
+    if (header === "project") {
+      // `dependencies = ["fastapi>=0.115", "uvicorn[standard]"]`, over lines, with comments.
+      const open = /^dependencies\s*=\s*\[/m.exec(body);
+      const rest = open ? body.slice(open.index + open[0].length) : "";
+      const token = /\s*(?:#[^\n]*|,|"([^"]*)"|'([^']*)'|(\]))/y;
+      for (let match = token.exec(rest); match && !match[3]; match = token.exec(rest)) {
+        const name = /^\s*([A-Za-z0-9][A-Za-z0-9_.-]*)/.exec(match[1] ?? match[2] ?? "")?.[1];
+        if (name) names.add(normal(name));
+      }
+    } else if (
+      (kind === "pyproject" && header === "tool.poetry.dependencies") ||
+      (kind === "pipfile" && header === "packages")
+    ) {
+      // `fastapi = "^0.115"`, `uvicorn = { version = "*", extras = ["standard"] }`.
+      for (const match of body.matchAll(/^["']?([A-Za-z0-9][A-Za-z0-9_.-]*)["']?\s*=/gm))
+        if (match[1] && match[1] !== "python") names.add(normal(match[1]));
+    }
   }
   return [...names].sort();
+}
+
+/** The tables of a TOML file, header (`tool.poetry.dependencies`) → body text. */
+function tomlTables(text: string): Array<[string, string]> {
+  const out: Array<[string, string]> = [];
+  const headers = [...text.matchAll(/^\[([^[\]\n]+)\]\s*$/gm)];
+  headers.forEach((match, i) => {
+    const start = (match.index ?? 0) + match[0].length;
+    const end = headers[i + 1]?.index ?? text.length;
+    out.push([(match[1] ?? "").trim().replace(/["']/g, ""), text.slice(start, end)]);
+  });
+  return out;
 }
 
 function normal(name: string): string {
@@ -130,7 +157,12 @@ function pythonVersion(tree: ProjectTree, dir: string): Detected<string> {
   };
 }
 
-export function pythonFramework(dependencies: string[], tree: ProjectTree, dir: string): Detected<Framework> {
+export function pythonFramework(
+  dependencies: string[],
+  tree: ProjectTree,
+  dir: string,
+  manifest = join(dir, "requirements.txt"),
+): Detected<Framework> {
   const deps = new Set(dependencies);
   for (const [framework, name] of [
     ["django", "django"],
@@ -141,7 +173,7 @@ export function pythonFramework(dependencies: string[], tree: ProjectTree, dir: 
     if (deps.has(name))
       return {
         value: framework,
-        evidence: [{ file: join(dir, "requirements.txt"), text: name }],
+        evidence: [{ file: manifest, text: name }],
         sure: true,
         how: "from dependencies",
       };
@@ -258,7 +290,7 @@ export function detectPython(tree: ProjectTree, dir: string, port: () => number)
         .map((line) => line.replace(/#.*$/, "").trim())
         .filter((line) => line !== "" && !line.startsWith("-"))
         .every((line) => /==/.test(line)));
-  const framework = pythonFramework(dependencies, tree, dir);
+  const framework = pythonFramework(dependencies, tree, dir, manager.manifest);
   const module = appModule(tree, dir, framework.value);
   const deps = new Set(dependencies);
   const profile: PythonProfile = {

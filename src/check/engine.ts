@@ -8,7 +8,7 @@ import type { ProjectFacts } from "./facts/project.js";
 import type { SourceText } from "./facts/source.js";
 import type { InputProblem } from "./facts/tree.js";
 import { RULES } from "./rules/index.js";
-import { type Finding, type Rule, SEVERITY_RANK, type Severity } from "./types.js";
+import { type Finding, type Rule, type RuleResult, SEVERITY_RANK, type Severity } from "./types.js";
 
 export interface CheckResult {
   findings: Finding[];
@@ -79,9 +79,21 @@ export function runRules(
 ): CheckResult {
   const findings: Finding[] = [];
   let suppressed = 0;
-  const seen = new Set<string>();
+  const produced: Array<{ rule: Rule; severity: Severity; results: readonly RuleResult[] }> = [];
+  let pipeInPath = false;
   for (const { rule, severity } of enabledRules(config, rules)) {
-    for (const result of rule.check(facts, config)) {
+    const output = rule.check(facts, config);
+    const results = Array.isArray(output) ? output : [...output];
+    for (const result of results) if (result.location.file.includes("|")) pipeInPath = true;
+    produced.push({ rule, severity, results });
+  }
+  // Duplicates (same rule, file, line and message) are found by rule, file and line, then by
+  // comparing messages: cheaper than hashing a fresh key string for every finding. With a `|` in
+  // a path the joined key could make different findings equal: then it is used as it always was.
+  const seen = pipeInPath ? new Set<string>() : undefined;
+  const messagesAt = new Map<string, Map<string, Map<number, string[]>>>();
+  for (const { rule, severity, results } of produced) {
+    for (const result of results) {
       const finding: Finding = {
         ruleId: rule.meta.id,
         severity,
@@ -91,9 +103,7 @@ export function runRules(
       };
       if (result.related && result.related.length > 0) finding.related = result.related;
       if (result.fix) finding.fix = result.fix;
-      const key = `${finding.ruleId}|${finding.location.file}|${finding.location.line}|${finding.message}`;
-      if (seen.has(key)) continue;
-      seen.add(key);
+      if (seen ? isDuplicateKey(finding, seen) : isDuplicate(finding, messagesAt)) continue;
       if (isIgnoredInline(facts, finding, rule)) {
         suppressed++;
         continue;
@@ -105,20 +115,49 @@ export function runRules(
   return { findings, suppressed, problems: facts.problems, filesChecked: facts.tree.texts.size };
 }
 
+/** Whether a finding repeats an earlier one of its rule (and note it when it does not). */
+function isDuplicate(finding: Finding, messagesAt: Map<string, Map<string, Map<number, string[]>>>): boolean {
+  const { file, line } = finding.location;
+  let files = messagesAt.get(finding.ruleId);
+  if (!files) {
+    files = new Map();
+    messagesAt.set(finding.ruleId, files);
+  }
+  let lines = files.get(file);
+  if (!lines) {
+    lines = new Map();
+    files.set(file, lines);
+  }
+  const messages = lines.get(line);
+  if (!messages) {
+    lines.set(line, [finding.message]);
+    return false;
+  }
+  if (messages.includes(finding.message)) return true;
+  messages.push(finding.message);
+  return false;
+}
+
+/** The same by one joined key (used when a path holds a `|`, which the joined key does not separate). */
+function isDuplicateKey(finding: Finding, seen: Set<string>): boolean {
+  const key = `${finding.ruleId}|${finding.location.file}|${finding.location.line}|${finding.message}`;
+  if (seen.has(key)) return true;
+  seen.add(key);
+  return false;
+}
+
 export function compareFindings(a: Finding, b: Finding): number {
   return (
-    ordinal(a.location.file, b.location.file) ||
+    byLocale(a.location.file, b.location.file) ||
     a.location.line - b.location.line ||
     a.location.column - b.location.column ||
     SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity] ||
-    ordinal(a.ruleId, b.ruleId)
+    byLocale(a.ruleId, b.ruleId)
   );
 }
 
-/** Code-unit order: stable across locales, and much cheaper than `localeCompare` in a sort. */
-function ordinal(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
+/** `localeCompare`'s order from one collator: `localeCompare` builds a new one on every call. */
+const byLocale = new Intl.Collator().compare;
 
 /** Whether findings reach the `--fail-on` threshold. */
 export function failsAt(findings: readonly Finding[], failOn: Severity | "none"): boolean {

@@ -5,7 +5,7 @@
  */
 import type { AppProfile, EnvVar, ServiceKind } from "../app/types.js";
 import { imageTag } from "../app/versions.js";
-import { healthProbe } from "./dockerfile.js";
+import { buildArgs, healthProbe } from "./dockerfile.js";
 
 interface Database {
   image: string;
@@ -201,6 +201,20 @@ export function composeFile(profile: AppProfile, imageName: string): string {
     );
   }
   const environment = appEnvironment(profile);
+  // Both services build the one image: the same build arguments, or the second build differs.
+  const args = profile.env.filter((variable) => buildArgs(profile).includes(variable.name));
+  const build =
+    args.length === 0
+      ? ["    build: ."]
+      : [
+          "    build:",
+          "      context: .",
+          "      args:",
+          ...args.map(
+            (variable) =>
+              `        ${variable.name}: ${variable.required ? REQUIRED(variable.name) : `\${${variable.name}:-}`}`,
+          ),
+        ];
   const dependsOn: string[] = [];
   for (const service of profile.services)
     if (database(service.kind, profile.name))
@@ -209,7 +223,7 @@ export function composeFile(profile: AppProfile, imageName: string): string {
     out.push(
       "  # One-off: applies the migrations, then exits 0. The app waits for it.",
       "  migrate:",
-      "    build: .",
+      ...build,
       `    image: \${APP_IMAGE:-${imageName}}`,
       `    command: ${yamlList(profile.migrations.command)}`,
     );
@@ -219,7 +233,7 @@ export function composeFile(profile: AppProfile, imageName: string): string {
     out.push(...HARDENING("256m", 100), '    restart: "no"', "");
     dependsOn.push("      migrate:", "        condition: service_completed_successfully");
   }
-  out.push("  app:", "    build: .", `    image: \${APP_IMAGE:-${imageName}}`, "    init: true");
+  out.push("  app:", ...build, `    image: \${APP_IMAGE:-${imageName}}`, "    init: true");
   if (environment.length > 0) out.push("    environment:", ...environment.map((line) => `      ${line}`));
   out.push("    ports:", `      - "127.0.0.1:\${APP_PORT:-${port}}:${port}"`);
   if (dependsOn.length > 0) out.push("    depends_on:", ...dependsOn);
@@ -266,6 +280,8 @@ export function envExample(profile: AppProfile, composed: boolean): string {
   out.push("# --- the app (read by its code) ---");
   for (const variable of profile.env) {
     if (dbVars.some((v) => v.name === variable.name)) continue;
+    // init's own compose setting, from an .env.example it wrote before: not read by the app.
+    if (variable.declaredOnly && variable.name === "APP_PORT") continue;
     const where = variable.evidence[0];
     const source = where ? ` (${where.file}${where.line ? `:${where.line}` : ""})` : "";
     const what = variable.required ? "Required" : "Optional";
@@ -324,7 +340,8 @@ export function dockerignore(profile: AppProfile): string {
     if (outDir && outDir !== ".") lines.push(outDir);
     if (profile.framework.value === "next") lines.push(".next");
   } else {
-    lines.push(".venv", "venv", "__pycache__", "*.pyc", ".pytest_cache", ".mypy_cache");
+    // node_modules too: a Python app with a front-end toolchain has one, and it is never needed.
+    lines.push(".venv", "venv", "__pycache__", "*.pyc", ".pytest_cache", ".mypy_cache", "node_modules");
   }
   lines.push("Dockerfile", ".dockerignore", "compose.yaml", "DOCKER.md", "");
   return [...new Set(lines)].join("\n");

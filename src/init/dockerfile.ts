@@ -38,6 +38,20 @@ export function healthProbe(profile: AppProfile): string[] {
   ];
 }
 
+/**
+ * The app reads its listen address from HOST (often defaulting to localhost): the image sets it to
+ * 0.0.0.0, as compose does, so `docker run` without compose publishes a port that answers too.
+ */
+function readsHost(profile: AppProfile): boolean {
+  return profile.env.some((variable) => variable.name === "HOST" && !variable.declaredOnly);
+}
+
+/** Variables the build inlines into client code (`import.meta.env.VITE_API_URL`). */
+export function buildArgs(profile: AppProfile): string[] {
+  if (profile.stack !== "node" || !profile.build) return [];
+  return profile.env.filter((variable) => variable.buildTime && !variable.declaredOnly).map((v) => v.name);
+}
+
 export function json(argv: readonly string[]): string {
   return `[${argv.map((word) => JSON.stringify(word)).join(", ")}]`;
 }
@@ -161,6 +175,8 @@ export function nodeDockerfile(profile: AppProfile): string {
       "# ---- build: compile with the full dependency set ----",
       "FROM deps AS build",
       ...(profile.framework.value === "next" ? ["ENV NEXT_TELEMETRY_DISABLED=1"] : []),
+      // Client code inlines these when it is built: build arguments (compose passes them), not runtime ENV.
+      ...buildArgs(profile).map((name) => `ARG ${name}`),
       "COPY . .",
       `RUN ${profile.build!.command.join(" ")}`,
       "",
@@ -181,7 +197,9 @@ export function nodeDockerfile(profile: AppProfile): string {
     "# ---- runtime: no compilers, no dev dependencies, no source it does not run; non-root ----",
     `FROM ${base} AS runtime`,
     ...TINI,
-    "ENV NODE_ENV=production",
+    ...(readsHost(profile) && profile.kind === "server"
+      ? ["ENV NODE_ENV=production \\", "    HOST=0.0.0.0"]
+      : ["ENV NODE_ENV=production"]),
   );
   if (profile.kind === "next-standalone") {
     out.push(
@@ -195,8 +213,11 @@ export function nodeDockerfile(profile: AppProfile): string {
     if (profile.runtimeFiles.includes("public")) out.push("COPY --from=build /app/public ./public");
   } else if (profile.kind === "static") {
     const outDir = profile.build?.outDir ?? "dist";
+    // Every variable serve-static.mjs reads is declared here, with the value the image needs.
     out.push(
-      `ENV PORT=${profile.port.value}`,
+      `ENV PORT=${profile.port.value} \\`,
+      "    HOST=0.0.0.0 \\",
+      "    STATIC_ROOT=/srv/www",
       "WORKDIR /srv",
       "COPY docker/serve-static.mjs /srv/serve-static.mjs",
       `COPY --from=build /app/${outDir} /srv/www`,
@@ -210,8 +231,13 @@ export function nodeDockerfile(profile: AppProfile): string {
       if (profile.build?.outDir && profile.build.outDir !== ".next")
         out.push(`COPY --from=build /app/${profile.build.outDir} ./${profile.build.outDir}`);
       if (profile.framework.value === "next") out.push("COPY --from=build /app/.next ./.next");
+      // From the context: the rest of runtimeFiles (the build output came from the build stage).
       for (const file of profile.runtimeFiles.filter(
-        (path) => path !== "package.json" && !path.includes("*"),
+        (path) =>
+          path !== "package.json" &&
+          path !== ".next" &&
+          path !== profile.build?.outDir &&
+          !path.includes("*"),
       ))
         out.push(`COPY ${file} ./${file}`);
     } else if (built) {
@@ -284,7 +310,8 @@ export function pythonDockerfile(profile: AppProfile): string {
     "# A system user with no home and no shell owns nothing: the app's files stay read-only to it.",
     "RUN useradd --uid 10001 --user-group --no-create-home --shell /usr/sbin/nologin app",
     `ENV PYTHONDONTWRITEBYTECODE=1 \\`,
-    `    PYTHONUNBUFFERED=1${hasDeps ? " \\" : ""}`,
+    `    PYTHONUNBUFFERED=1${hasDeps || readsHost(profile) ? " \\" : ""}`,
+    ...(readsHost(profile) ? [`    HOST=0.0.0.0${hasDeps ? " \\" : ""}`] : []),
     ...(hasDeps ? ["    PATH=/opt/venv/bin:$PATH"] : []),
     "WORKDIR /app",
     ...(hasDeps ? ["COPY --from=deps /opt/venv /opt/venv"] : []),

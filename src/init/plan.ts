@@ -43,7 +43,9 @@ export interface PlanOptions {
 
 /** `existing` plus the generated entries (comment and `NAME=value`) whose names it lacks. */
 function mergeEnvExample(existing: string, generated: string): string {
-  const present = new Set([...existing.matchAll(/^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=/gm)].map((m) => m[1]));
+  const present = new Set(
+    [...existing.matchAll(/^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=/gm)].map((m) => m[1]),
+  );
   const lines = generated.split("\n");
   const added: string[] = [];
   for (let i = 0; i < lines.length; i++) {
