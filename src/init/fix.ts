@@ -12,6 +12,7 @@ import type { ProjectFacts } from "../check/facts/project.js";
 import { isSecretName } from "../check/facts/secrets.js";
 import { healthProbe, nodeDockerfile, pythonDockerfile } from "./dockerfile.js";
 import type { PlannedFile } from "./plan.js";
+import { SERVE_STATIC } from "./serve-static.js";
 
 /** Findings that no line edit fixes: the Dockerfile's structure is the problem. */
 const STRUCTURAL_DOCKERFILE = new Set(["SS1201", "SS1206", "SS1207", "SS1008", "SS1202", "SS1005"]);
@@ -58,6 +59,17 @@ export function structuralFixes(facts: ProjectFacts, result: CheckResult): Struc
         why: `rebuilt as init writes it: multi-stage, non-root, health check (resolves ${structural.join(", ")})`,
         resolves: structural,
       });
+      // A static app's Dockerfile copies the small server init writes beside it.
+      if (
+        profile.kind === "static" &&
+        !facts.tree.entries.has(`${dir ? `${dir}/` : ""}docker/serve-static.mjs`)
+      )
+        fixes.push({
+          path: `${dir ? `${dir}/` : ""}docker/serve-static.mjs`,
+          content: SERVE_STATIC,
+          why: "the dependency-free static server the new Dockerfile runs",
+          resolves: [],
+        });
       continue;
     }
     // Secrets in ENV: the line goes; the value belongs in the runtime environment (.env.example names it).
