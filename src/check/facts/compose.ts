@@ -9,12 +9,12 @@ import {
   type Document,
   isAlias,
   isMap,
+  isPair,
   isScalar,
   isSeq,
   type Node,
   type Pair,
   parseDocument,
-  visit,
   type YAMLMap,
 } from "yaml";
 import { type ImageRef, parseImageRef, substituteVariables } from "./image.js";
@@ -151,18 +151,25 @@ export function parseCompose(
   const anchors = new Map<string, Array<{ offset: number; node: unknown }>>();
   let hasAliases = false;
   if (source.text.includes("&")) {
-    visit(doc, {
-      Alias() {
+    // What `visit(doc, { Alias, Node })` would see, in the same order, without the frozen path
+    // arrays it allocates at every collection.
+    const collect = (node: unknown): void => {
+      if (isAlias(node)) {
         hasAliases = true;
-      },
-      Node(_key, node) {
-        if ((isScalar(node) || isMap(node) || isSeq(node)) && node.anchor) {
-          const list = anchors.get(node.anchor) ?? [];
-          list.push({ offset: node.range?.[0] ?? 0, node });
-          anchors.set(node.anchor, list);
-        }
-      },
-    });
+        return;
+      }
+      if ((isScalar(node) || isMap(node) || isSeq(node)) && node.anchor) {
+        const list = anchors.get(node.anchor) ?? [];
+        list.push({ offset: node.range?.[0] ?? 0, node });
+        anchors.set(node.anchor, list);
+      }
+      if (isMap(node) || isSeq(node)) for (const item of node.items as unknown[]) collect(item);
+      else if (isPair(node)) {
+        collect(node.key);
+        collect(node.value);
+      }
+    };
+    collect(doc.contents);
   }
   const resolveAlias = (alias: Alias): unknown => {
     const at = alias.range?.[0] ?? Number.MAX_SAFE_INTEGER;
@@ -208,15 +215,24 @@ export function parseCompose(
   const position = (node: unknown): NodePosition => {
     const range = (node as Node | undefined)?.range ?? [0, 0, 0];
     const at = source.position(range[0]);
-    const pos = { line: at.line, col: at.column };
-    return { line: pos.line, column: pos.col, start: range[0], end: range[1] };
+    return { line: at.line, column: at.column, start: range[0], end: range[1] };
   };
   /** The pairs of a map, with `<<` merges expanded (explicit keys win, as YAML says). */
   const merging = new Set<unknown>();
+  const isMergeKey = (key: unknown): boolean =>
+    isScalar(key) && (key.source === "<<" || String(key.value) === "<<" || typeof key.value === "symbol");
   const pairsOf = (node: unknown): Pair[] => {
     const map = deref(node);
+    if (!isMap(map)) return [];
+    // Most maps merge nothing: their own pairs are the answer (callers only read the list), and
+    // such a map is never on the `merging` stack. Keys that are aliases are still resolved once,
+    // as mergedPairs does, so that they count against the alias budget as they always did.
+    if (!map.items.some((item) => isMergeKey(item.key))) {
+      for (const item of map.items) if (isAlias(item.key)) deref(item.key);
+      return map.items as Pair[];
+    }
     // A map that merges itself (`x: &a {<<: *a}`) contributes nothing the second time.
-    if (!isMap(map) || merging.has(map)) return [];
+    if (merging.has(map)) return [];
     merging.add(map);
     try {
       return mergedPairs(map);
@@ -228,8 +244,7 @@ export function parseCompose(
     const own: Pair[] = [];
     const merged: Pair[] = [];
     for (const item of map.items) {
-      const key = isScalar(item.key) ? item.key : undefined;
-      if (key && (key.source === "<<" || String(key.value) === "<<" || typeof key.value === "symbol")) {
+      if (isMergeKey(item.key)) {
         const value = deref(item.value);
         const sources = isSeq(value) ? value.items : [value];
         for (const merge of sources) merged.push(...pairsOf(merge));

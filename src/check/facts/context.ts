@@ -161,7 +161,7 @@ export function buildContext(tree: ProjectTree, dir: string, dockerignoreSource?
     return facts.patterns.find((p) => !p.negated);
   };
   const includes = (path: string): boolean => {
-    const clean = path.replace(/^\.?\/+/, "").replace(/\/+$/, "");
+    const clean = cleanPath(path);
     if (clean === "" || clean === ".") return true;
     let verdict = verdicts.get(clean);
     if (verdict === undefined) {
@@ -174,7 +174,7 @@ export function buildContext(tree: ProjectTree, dir: string, dockerignoreSource?
     dir,
     includes,
     excludedBy,
-    exists: (path) => treeHas(tree, prefix + path.replace(/^\.?\/+/, "").replace(/\/+$/, "")),
+    exists: (path) => treeHas(tree, prefix + cleanPath(path)),
     sentEntries: () => {
       // Computed once: several rules ask, some once per COPY source.
       if (sent) return sent;
@@ -204,6 +204,15 @@ export function buildContext(tree: ProjectTree, dir: string, dockerignoreSource?
   };
   if (facts) context.dockerignore = facts;
   return context;
+}
+
+/**
+ * A path without leading `./` or `/` and trailing `/`. Most paths asked about have neither, and
+ * are returned without running the two replacements.
+ */
+function cleanPath(path: string): string {
+  if (path.charCodeAt(0) !== 47 && !path.startsWith("./") && !path.endsWith("/")) return path;
+  return path.replace(/^\.?\/+/, "").replace(/\/+$/, "");
 }
 
 /** Whether a path is inside a directory (or is it). */

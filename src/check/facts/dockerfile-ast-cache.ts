@@ -8,12 +8,17 @@
  */
 import { Instruction } from "dockerfile-ast";
 
-type RawArguments = ReturnType<Instruction["getRawArguments"]>;
+type RawArguments = ReturnType<Instruction["getArguments"]>;
+/** `getRawArguments` is private in the typings; it is what the parser and every accessor call. */
+interface Tokenizing {
+  getRawArguments(this: Instruction): RawArguments;
+}
 
+const prototype = Instruction.prototype as unknown as Tokenizing;
 const cached = new WeakMap<Instruction, RawArguments>();
-const tokenize = Instruction.prototype.getRawArguments;
+const tokenize = prototype.getRawArguments;
 
-Instruction.prototype.getRawArguments = function getRawArgumentsOnce(this: Instruction): RawArguments {
+prototype.getRawArguments = function getRawArgumentsOnce(this: Instruction): RawArguments {
   let args = cached.get(this);
   if (args === undefined) {
     args = tokenize.call(this);

@@ -141,27 +141,41 @@ function flagsOf(instruction: Instruction): Map<string, string[]> {
   return flags;
 }
 
+/** Continuation lines for each escape character (compiled once, not per instruction). */
+const CONTINUATION: Record<string, RegExp> = { "\\": /\\[ \t]*\r?\n/g, "`": /`[ \t]*\r?\n/g };
+const HEREDOC_START = /<<-?\s*["']?[A-Za-z_]/;
+const COMMENT_LINES = /^[ \t]*#.*\r?\n/gm;
+const KEYWORD_PREFIX = /^\s*[A-Za-z]+/;
+/** One `--flag[=value]` with the blanks before it, read where the previous one ended. */
+const FLAG_AT = /\s+--[A-Za-z-]+(?:=(?:"[^"]*"|'[^']*'|\S)*)?/y;
+
 /** The argument text of an instruction: everything after the keyword and its `--flags`. */
 function argumentText(raw: string, escapeChar: string): string {
-  const continuation = new RegExp(`${escapeChar === "`" ? "`" : "\\\\"}[ \\t]*\\r?\\n`, "g");
-  const newline = raw.search(/\r?\n/);
-  const firstLine = newline < 0 ? raw : raw.slice(0, newline);
+  const newline = raw.indexOf("\n");
+  // The first line ends at `\r\n` or `\n`: a `\r` before the `\n` is not part of it.
+  const firstLine =
+    newline < 0 ? raw : raw.slice(0, newline > 0 && raw[newline - 1] === "\r" ? newline - 1 : newline);
   // A heredoc body must stay as written: only the first line has continuations and flags.
-  const isHeredoc = /<<-?\s*["']?[A-Za-z_]/.test(firstLine);
-  let text = isHeredoc ? raw : raw.replace(continuation, " ").replace(/^[ \t]*#.*\r?\n/gm, "");
-  text = text.replace(/^\s*[A-Za-z]+/, "");
+  const isHeredoc = HEREDOC_START.test(firstLine);
+  let text =
+    isHeredoc || newline < 0
+      ? raw
+      : raw.replace(CONTINUATION[escapeChar === "`" ? "`" : "\\"] as RegExp, " ").replace(COMMENT_LINES, "");
+  text = text.replace(KEYWORD_PREFIX, "");
+  let flagsEnd = 0;
   for (;;) {
-    const flag = /^\s+--[A-Za-z-]+(?:=(?:"[^"]*"|'[^']*'|\S)*)?/.exec(text);
-    if (!flag) break;
-    text = text.slice(flag[0].length);
+    FLAG_AT.lastIndex = flagsEnd;
+    if (!FLAG_AT.test(text)) break;
+    flagsEnd = FLAG_AT.lastIndex;
   }
-  return text.trim();
+  return (flagsEnd === 0 ? text : text.slice(flagsEnd)).trim();
 }
 
 /** Split an instruction's heredoc: the command line and the bodies it feeds. */
 export function splitHeredoc(args: string): { head: string; bodies: string[] } | undefined {
   const firstNewline = args.indexOf("\n");
   const head = firstNewline < 0 ? args : args.slice(0, firstNewline);
+  if (!head.includes("<<")) return undefined;
   const markers = [...head.matchAll(/<<(-?)\s*(["']?)([A-Za-z_][A-Za-z0-9_]*)\2/g)];
   if (markers.length === 0) return undefined;
   const bodies: string[] = [];
@@ -228,7 +242,19 @@ function propertiesOf(instruction: Instruction): Array<{ name: string; value?: s
  * Offsets of dockerfile-ast positions. Its lines end at `\r\n`, `\n` and also a lone `\r` (as
  * LSP counts them), SourceText's only at `\n`: positions go through offsets, never line numbers.
  */
-function astOffsets(text: string): (position: { line: number; character: number }) => number {
+function astOffsets(
+  source: SourceText,
+  text: string,
+): (position: { line: number; character: number }) => number {
+  if (!text.includes("\r")) {
+    // Without `\r` both count the same lines: SourceText's index answers, none is built.
+    const lineCount = source.lineCount;
+    return (position) =>
+      Math.min(
+        text.length,
+        (position.line < lineCount ? source.offset(position.line + 1) : text.length) + position.character,
+      );
+  }
   const starts = [0];
   for (let i = 0; i < text.length; i++) {
     const code = text.charCodeAt(i);
@@ -241,7 +267,7 @@ function astOffsets(text: string): (position: { line: number; character: number 
 export function parseDockerfile(source: SourceText): DockerfileFacts {
   const text = source.text;
   const parsed = DockerfileParser.parse(text);
-  const offsetOf = astOffsets(text);
+  const offsetOf = astOffsets(source, text);
   const directives = parsed.getDirectives().map((directive) => ({
     name: directive.getName().toLowerCase(),
     value: directive.getValue(),
@@ -268,6 +294,7 @@ export function parseDockerfile(source: SourceText): DockerfileFacts {
     const end = offsetOf(range.end);
     const keyword = node.getKeyword().toUpperCase();
     const position = source.position(start);
+    const raw = text.slice(start, end);
     const instruction: InstructionFacts = {
       keyword,
       line: position.line,
@@ -275,8 +302,10 @@ export function parseDockerfile(source: SourceText): DockerfileFacts {
       endLine: source.position(end).line,
       start,
       end,
-      args: argumentText(text.slice(start, end), escapeChar),
-      flags: flagsOf(node),
+      args: argumentText(raw, escapeChar),
+      // Every character of a flag comes from the text, which starts with `--`: without a `-`
+      // there are none, and dockerfile-ast need not tokenize the arguments for them.
+      flags: raw.includes("-") ? flagsOf(node) : new Map(),
       stage: stage?.index ?? -1,
     };
     facts.instructions.push(instruction);

@@ -70,6 +70,10 @@ export function projectFacts(tree: ProjectTree, options: FactsOptions = {}): Pro
 
   const dockerfilePaths = options.dockerfiles ?? [...tree.texts.keys()].filter(isDockerfilePath).sort();
   const dockerfiles: DockerfileTarget[] = [];
+  // Dockerfiles side by side share their build context (same directory, same .dockerignore):
+  // one BuildContext answers for all of them, so what it works out (the entries it sends, each
+  // path's verdict) is worked out once.
+  const contexts = new Map<string, BuildContext>();
   for (const path of dockerfilePaths) {
     const source = tree.texts.get(path);
     if (!source) {
@@ -91,11 +95,14 @@ export function projectFacts(tree: ProjectTree, options: FactsOptions = {}): Pro
       }
     }
     const dir = contextDir ?? dirName(path);
-    dockerfiles.push({
-      dockerfile,
-      context: buildContext(tree, dir, dockerignoreFor(tree, path, dir)),
-      services,
-    });
+    const ignoreSource = dockerignoreFor(tree, path, dir);
+    const contextKey = `${dir}\n${ignoreSource?.path ?? ""}`;
+    let context = contexts.get(contextKey);
+    if (!context) {
+      context = buildContext(tree, dir, ignoreSource);
+      contexts.set(contextKey, context);
+    }
+    dockerfiles.push({ dockerfile, context, services });
   }
 
   return {

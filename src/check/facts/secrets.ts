@@ -26,6 +26,30 @@ const PROVIDER_PATTERNS: Array<{ kind: string; pattern: RegExp }> = [
   { kind: "password in a URL", pattern: /\b[a-z][a-z0-9+.-]*:\/\/[^\s:/@]+:([^\s@/$]{3,})@/i },
 ];
 
+/** Literal text each of PROVIDER_PATTERNS (same order) cannot match without. */
+const PATTERN_HINTS: string[][] = [
+  ["-----BEGIN "],
+  ["sk-"],
+  ["sk-ant-"],
+  ["gh", "github_pat_"],
+  ["glpat-"],
+  ["AKIA", "ASIA"],
+  ["xox"],
+  ["AIza"],
+  ["_live_"],
+  ["npm_"],
+  ["SG."],
+  ["://"],
+];
+
+/** Any of PATTERN_HINTS. */
+const ANY_HINT = /-----BEGIN |sk-|gh|github_pat_|glpat-|AKIA|ASIA|xox|AIza|_live_|npm_|SG\.|:\/\//;
+
+function hasHint(text: string, hints: readonly string[]): boolean {
+  for (const hint of hints) if (text.includes(hint)) return true;
+  return false;
+}
+
 /** Names that hold secrets by convention. */
 const SECRET_NAME =
   /(?:^|[_.-])(?:PASSWORD|PASSWD|PWD|PASS|SECRET|SECRETS|TOKEN|API_?KEY|ACCESS_?KEY|PRIVATE_?KEY|AUTH|AUTH_?TOKEN|CREDENTIALS?|SECRET_?KEY(?:_BASE)?|SESSION_?KEY|SIGNING_?KEY|ENCRYPTION_?KEY|CLIENT_?SECRET|_authToken)$|^(?:PASSWORD|SECRET|TOKEN|APIKEY|API_KEY)$/i;
@@ -56,7 +80,12 @@ export function isPlaceholder(value: string): boolean {
 
 /** A value that is a secret by its shape alone, whatever its name. */
 export function findSecretValue(text: string): SecretMatch | undefined {
-  for (const { kind, pattern } of PROVIDER_PATTERNS) {
+  // Each pattern needs one of a few literal pieces: most text has none (one scan tells), and
+  // then only the patterns whose pieces it has run.
+  if (!ANY_HINT.test(text)) return undefined;
+  for (let i = 0; i < PROVIDER_PATTERNS.length; i++) {
+    const { kind, pattern } = PROVIDER_PATTERNS[i]!;
+    if (!hasHint(text, PATTERN_HINTS[i]!)) continue;
     const match = pattern.exec(text);
     if (!match) continue;
     if (kind === "password in a URL") {

@@ -19,10 +19,15 @@ export interface ShellCommand {
 export function parseShell(script: string): ShellCommand[] {
   const commands: ShellCommand[] = [];
   // Lines are separate commands unless continued; comments end at the line.
-  const lines = script
-    .replace(/\\\r?\n/g, " ")
-    .split(/\r?\n/)
-    .filter((line) => !/^\s*#/.test(line));
+  // Most scripts are one line: no continuation to join, nothing to split.
+  const lines = script.includes("\n")
+    ? script
+        .replace(/\\\r?\n/g, " ")
+        .split(/\r?\n/)
+        .filter((line) => !COMMENT_LINE.test(line))
+    : COMMENT_LINE.test(script)
+      ? []
+      : [script];
   for (const line of lines) {
     let current: string[] = [];
     let previous: ShellCommand | undefined;
@@ -51,6 +56,8 @@ export function parseShell(script: string): ShellCommand[] {
   return commands;
 }
 
+const COMMENT_LINE = /^\s*#/;
+
 const CONTROL = new Set(["&&", "||", ";", "|", "&", ";;", "|&"]);
 
 /** The command without leading `VAR=value` assignments and wrappers like `sudo`, `env`, `exec`. */
@@ -58,12 +65,23 @@ export function effectiveArgv(argv: string[]): string[] {
   let i = 0;
   while (i < argv.length) {
     const word = argv[i] ?? "";
-    if (/^[A-Za-z_][A-Za-z0-9_]*=/.test(word)) i++;
+    if (isAssignmentWord(word)) i++;
     else if (word === "sudo" || word === "exec" || word === "env" || word === "nohup" || word === "time") i++;
     else if (word === "--" && i > 0) i++;
     else break;
   }
   return argv.slice(i);
+}
+
+/** `/^[A-Za-z_][A-Za-z0-9_]*=/` (`NAME=value`), read by hand: it is asked of nearly every command. */
+function isAssignmentWord(word: string): boolean {
+  for (let i = 0; i < word.length; i++) {
+    const code = word.charCodeAt(i);
+    if (code === 61) return i > 0; // `=`
+    const letter = (code >= 65 && code <= 90) || (code >= 97 && code <= 122) || code === 95;
+    if (!letter && !(i > 0 && code >= 48 && code <= 57)) return false;
+  }
+  return false;
 }
 
 /** The program a word names (`/usr/bin/npm` → `npm`). */

@@ -8,29 +8,42 @@
 
 export type ShellToken = { word: string } | { op: string };
 
-const OPERATORS = [
-  "&&",
-  "||",
-  ";;",
-  "|&",
-  ">>",
-  "<<",
-  ">&",
-  "<&",
-  "&>",
-  ">|",
-  ";",
-  "|",
-  "&",
-  "(",
-  ")",
-  ">",
-  "<",
-];
-const SPECIAL = new Set([";", "|", "&", "(", ")", ">", "<"]);
+/** Two-character operators; they win over the single characters they start with. */
+const TWO_CHAR_OPERATORS = new Set(["&&", "||", ";;", "|&", ">>", "<<", ">&", "<&", "&>", ">|"]);
 
-function isSpace(ch: string): boolean {
-  return ch === " " || ch === "\t" || ch === "\n" || ch === "\r";
+/** `;`, `|`, `&`, `(`, `)`, `>`, `<`: characters that end a word and start an operator. */
+function isSpecialCode(code: number): boolean {
+  return (
+    code === 59 || code === 124 || code === 38 || code === 40 || code === 41 || code === 62 || code === 60
+  );
+}
+
+function isSpaceCode(code: number): boolean {
+  return code === 32 || code === 9 || code === 10 || code === 13;
+}
+
+/** The operator at `i`, which starts with a special character: the longest that fits. */
+function operatorAt(text: string, i: number): string {
+  const two = text.slice(i, i + 2);
+  return TWO_CHAR_OPERATORS.has(two) ? two : (text[i] ?? "");
+}
+
+/** Characters a word copies as they are (no quote, escape, expansion, blank or operator). */
+function isPlainCode(code: number): boolean {
+  return !(
+    isSpaceCode(code) ||
+    isSpecialCode(code) ||
+    code === 92 || // \
+    code === 39 || // '
+    code === 34 || // "
+    code === 36 || // $
+    code === 96 // `
+  );
+}
+
+/** Characters inside double quotes that are copied as they are. */
+function isPlainInDoubleQuotes(code: number): boolean {
+  return code !== 34 && code !== 92 && code !== 36 && code !== 96;
 }
 
 /** Length of an expansion starting at `$` (or a backtick), with nested brackets and quotes. */
@@ -63,64 +76,74 @@ export function shellTokens(text: string): ShellToken[] {
   let i = 0;
   const n = text.length;
   while (i < n) {
-    const ch = text[i] ?? "";
-    if (isSpace(ch)) {
+    const code = text.charCodeAt(i);
+    if (isSpaceCode(code)) {
       i++;
       continue;
     }
-    if (ch === "#") {
-      // A comment runs to the end of the line.
+    if (code === 35) {
+      // A comment (`#`) runs to the end of the line.
       const end = text.indexOf("\n", i);
       i = end < 0 ? n : end + 1;
       continue;
     }
-    if (SPECIAL.has(ch)) {
-      const op = OPERATORS.find((candidate) => text.startsWith(candidate, i)) ?? ch;
+    if (isSpecialCode(code)) {
+      const op = operatorAt(text, i);
       tokens.push({ op });
       i += op.length;
       continue;
     }
+    // Runs of plain characters are copied with one slice, not character by character.
     let word = "";
     while (i < n) {
-      const c = text[i] ?? "";
-      if (isSpace(c) || SPECIAL.has(c)) break;
-      if (c === "\\") {
+      const c = text.charCodeAt(i);
+      if (isPlainCode(c)) {
+        let j = i + 1;
+        while (j < n && isPlainCode(text.charCodeAt(j))) j++;
+        word += text.slice(i, j);
+        i = j;
+      } else if (isSpaceCode(c) || isSpecialCode(c)) {
+        break;
+      } else if (c === 92) {
         word += text[i + 1] ?? "";
         i += 2;
-      } else if (c === "'") {
+      } else if (c === 39) {
         const end = text.indexOf("'", i + 1);
         const stop = end < 0 ? n : end;
         word += text.slice(i + 1, stop);
         i = stop + 1;
-      } else if (c === '"') {
+      } else if (c === 34) {
         i++;
-        while (i < n && text[i] !== '"') {
-          const d = text[i] ?? "";
-          if (d === "\\" && i + 1 < n && '"\\$`\n'.includes(text[i + 1] ?? "")) {
+        while (i < n && text.charCodeAt(i) !== 34) {
+          const d = text.charCodeAt(i);
+          if (isPlainInDoubleQuotes(d)) {
+            let j = i + 1;
+            while (j < n && isPlainInDoubleQuotes(text.charCodeAt(j))) j++;
+            word += text.slice(i, j);
+            i = j;
+          } else if (d === 92 && i + 1 < n && '"\\$`\n'.includes(text[i + 1] ?? "")) {
             word += text[i + 1];
             i += 2;
-          } else if (d === "$" || d === "`") {
+          } else if (d === 36 || d === 96) {
             const length = expansionLength(text, i);
             word += text.slice(i, i + length);
             i += length;
           } else {
-            word += d;
+            word += text[i];
             i++;
           }
         }
         i++;
-      } else if (c === "$" || c === "`") {
+      } else {
+        // `$` or a backtick.
         const length = expansionLength(text, i);
         word += text.slice(i, i + length);
         i += length;
-      } else {
-        word += c;
-        i++;
       }
     }
     // A redirection's file descriptor (`2>`) belongs to the operator, as shells read it.
-    if (/^\d+$/.test(word) && (text[i] === ">" || text[i] === "<")) {
-      const op = OPERATORS.find((candidate) => text.startsWith(candidate, i)) ?? text[i] ?? "";
+    if ((text[i] === ">" || text[i] === "<") && /^\d+$/.test(word)) {
+      const op = operatorAt(text, i);
       tokens.push({ op: word + op });
       i += op.length;
       continue;

@@ -49,7 +49,10 @@ export class SourceText {
     if (start === undefined) return "";
     const next = this.lineStarts[line];
     const end = next === undefined ? this.text.length : next - 1;
-    return this.text.slice(start, end).replace(/\r$/, "");
+    // Only a line that ends in `\r` (CRLF files) needs it cut.
+    return end > start && this.text.charCodeAt(end - 1) === 13
+      ? this.text.slice(start, end - 1)
+      : this.text.slice(start, end);
   }
 
   /** The line ending the file uses, so inserted lines match it. */

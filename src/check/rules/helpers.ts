@@ -6,7 +6,7 @@ import type { NodePosition, ServiceFacts } from "../facts/compose.js";
 import type { DockerfileFacts, InstructionFacts, RunFacts, StageFacts } from "../facts/dockerfile.js";
 import type { ProjectFacts } from "../facts/project.js";
 import type { ShellCommand } from "../facts/shell.js";
-import { effectiveArgv, programOf } from "../facts/shell.js";
+import { effectiveArgv, programName } from "../facts/shell.js";
 import type { SourceText } from "../facts/source.js";
 import type { Location, TextEdit } from "../types.js";
 
@@ -145,7 +145,8 @@ function findInstallCommands(stage: StageFacts): InstallCommand[] {
   for (const run of stage.runs) {
     for (const command of run.commands) {
       let argv = effectiveArgv(command.argv);
-      let program = programOf(argv);
+      // `programOf(argv)`: effectiveArgv of words it already stripped leaves them as they are.
+      let program = programName(argv[0]);
       // `python -m pip install`, `corepack pnpm install`
       if (/^python[0-9.]*$/.test(program) && argv[1] === "-m" && argv[2]) {
         argv = argv.slice(2);

@@ -4,6 +4,7 @@ import type { InstructionFacts, RunFacts, StageFacts } from "../../facts/dockerf
 import type { DockerfileTarget, ProjectFacts } from "../../facts/project.js";
 import { effectiveArgv, type ShellCommand } from "../../facts/shell.js";
 import type { Rule, RuleResult } from "../../types.js";
+import { copyOf, runOf } from "../dockerfile/query.js";
 import { at, commandLine } from "../helpers.js";
 import {
   isOfficialImage,
@@ -89,14 +90,46 @@ function packageName(spec: string): string {
 const JS_INSTALL_ACTIONS = new Set(["install", "i", "add", "in", "ins", "isnt", "ci", "clean-install"]);
 
 /** Apply what one command does to what is available after it. */
-function apply(availability: Availability, command: ShellCommand, script: string | undefined): void {
-  const assignments = command.argv.filter((word) => /^[A-Za-z_][A-Za-z0-9_]*=/.test(word));
-  let argv = effectiveArgv(command.argv);
+/** Programs `apply` reads the words of (the cases of its switch). */
+const APPLIED_PROGRAMS = new Set([
+  "npm",
+  "pnpm",
+  "bun",
+  "yarn",
+  "corepack",
+  "pip",
+  "pip3",
+  "pipx",
+  "uv",
+  "apt-get",
+  "apt",
+  "apk",
+  "yum",
+  "dnf",
+  "microdnf",
+]);
+
+/** Apply what one command does to what is available after it (`effective` is its effectiveArgv). */
+function apply(
+  availability: Availability,
+  command: ShellCommand,
+  effective: string[],
+  script: string | undefined,
+): void {
+  let argv = effective;
   let program = programName(argv[0]);
   if (/^python[0-9.]*$/.test(program) && argv[1] === "-m" && argv[2]) {
     argv = argv.slice(2);
     program = programName(argv[0]);
   }
+  // The script as a whole is read once per RUN (`script` is only given with its first command).
+  if (script !== undefined)
+    for (const [pattern, tools] of INSTALLER_SCRIPTS)
+      if (pattern.test(script)) for (const tool of tools) availability.globals.add(tool);
+  if (command.pipedFrom && /^(?:ba|da|z)?sh$/.test(program)) availability.opaque = true;
+  // Most commands are none of the programs below: their words need no reading.
+  if (!APPLIED_PROGRAMS.has(program)) return;
+  const assignments = command.argv.filter((word) => /^[A-Za-z_][A-Za-z0-9_]*=/.test(word));
   const rest = argv.slice(1);
   const flags = rest.filter((word) => word.startsWith("-"));
   // Words that are not flags nor flag values (`--omit dev`, `-w api`).
@@ -107,11 +140,6 @@ function apply(availability: Availability, command: ShellCommand, script: string
     else if (!word.startsWith("-")) words.push(word);
   }
   const global = flags.includes("-g") || flags.includes("--global") || flags.includes("--location=global");
-  // The script as a whole is read once per RUN (`script` is only given with its first command).
-  if (script !== undefined)
-    for (const [pattern, tools] of INSTALLER_SCRIPTS)
-      if (pattern.test(script)) for (const tool of tools) availability.globals.add(tool);
-  if (command.pipedFrom && /^(?:ba|da|z)?sh$/.test(program)) availability.opaque = true;
   switch (program) {
     case "npm":
     case "pnpm":
@@ -193,7 +221,7 @@ function applyInstruction(
   instruction: InstructionFacts,
 ): void {
   if (instruction.keyword === "COPY" || instruction.keyword === "ADD") {
-    const copy = stage.copies.find((candidate) => candidate.instruction === instruction);
+    const copy = copyOf(stage, instruction);
     if (!copy) return;
     if (copy.from !== undefined) {
       // `COPY --from=ghcr.io/astral-sh/uv /uv /uvx /bin/`: binaries from an image or a stage.
@@ -268,7 +296,7 @@ function checkStage(facts: ProjectFacts, target: DockerfileTarget, stage: StageF
         applyInstruction(availability, link, instruction);
         continue;
       }
-      const run = link.runs.find((candidate) => candidate.instruction === instruction);
+      const run = runOf(link, instruction);
       if (!run) continue;
       const own = link.index === stage.index;
       let cd: string | undefined;
@@ -286,7 +314,7 @@ function checkStage(facts: ProjectFacts, target: DockerfileTarget, stage: StageF
           });
           if (problem) problems.push(problem);
         }
-        apply(availability, command, command === run.commands[0] ? run.script : undefined);
+        apply(availability, command, argv, command === run.commands[0] ? run.script : undefined);
       }
     }
   }

@@ -1,8 +1,9 @@
 import type { CopyFacts, DockerfileFacts, RunFacts, StageFacts } from "../../facts/dockerfile.js";
 import type { DockerfileTarget, ProjectFacts } from "../../facts/project.js";
-import { effectiveArgv } from "../../facts/shell.js";
+import { effectiveArgv, type ShellCommand } from "../../facts/shell.js";
 import { baseName } from "../../facts/tree.js";
 import type { Rule, RuleResult } from "../../types.js";
+import { copyOf, runOf } from "../dockerfile/query.js";
 import { instructionAt } from "../helpers.js";
 import {
   bindMountedOver,
@@ -113,6 +114,11 @@ function isUnder(path: string, dir: string): boolean {
 class Producer {
   private readonly dockerfile: DockerfileFacts;
   private readonly memo = new Map<string, Verdict>();
+  /** What each RUN command is (its effective words, and how `classify` reads them): asked per path. */
+  private readonly commandMemo = new Map<
+    ShellCommand,
+    { argv: string[]; classified: Classified; redirections: number[] }
+  >();
 
   constructor(
     private readonly facts: ProjectFacts,
@@ -133,10 +139,10 @@ class Producer {
       for (const instruction of link.instructions) {
         let verdict: Verdict = "no";
         if (instruction.keyword === "COPY" || instruction.keyword === "ADD") {
-          const copy = link.copies.find((candidate) => candidate.instruction === instruction);
+          const copy = copyOf(link, instruction);
           if (copy) verdict = this.copyVerdict(copy, path, depth);
         } else if (instruction.keyword === "RUN") {
-          const run = link.runs.find((candidate) => candidate.instruction === instruction);
+          const run = runOf(link, instruction);
           if (run) verdict = this.runVerdict(run, workdirAt(this.dockerfile, instruction), path);
         }
         if (verdict === "yes") {
@@ -240,20 +246,28 @@ class Producer {
     let cwd = workdir;
     const name = baseName(path);
     for (const command of run.commands) {
-      const argv = effectiveArgv(command.argv);
+      let known = this.commandMemo.get(command);
+      if (!known) {
+        const effective = effectiveArgv(command.argv);
+        const redirections: number[] = [];
+        for (let i = 0; i < effective.length; i++)
+          if (/^\d?>>?$|^&>$/.test(effective[i] ?? "")) redirections.push(i);
+        known = { argv: effective, classified: this.classify(effective, 0), redirections };
+        this.commandMemo.set(command, known);
+      }
+      const argv = known.argv;
       if (argv[0] === "cd") {
         cwd = argv[1] && !/\$/.test(argv[1]) ? joinAbsolute(cwd, argv[1]) : "?";
         continue;
       }
-      // Redirections write files: `echo … > server.js`.
-      for (let i = 0; i < argv.length; i++) {
-        if (!/^\d?>>?$|^&>$/.test(argv[i] ?? "")) continue;
+      // Redirections write files: `echo … > server.js` (where they are is known per command).
+      for (const i of known.redirections) {
         const file = argv[i + 1];
         if (!file || /\$/.test(file) || cwd === "?") verdict = "unknown";
         else if (joinAbsolute(cwd, file) === path) return "yes";
       }
       if (command.text.includes(name)) verdict = "unknown";
-      const classified = this.classify(argv, 0);
+      const classified = known.classified;
       if (classified.kind === "unknown") verdict = "unknown";
       if (classified.kind === "build") {
         if (cwd === "?") return "unknown";

@@ -1,20 +1,13 @@
 import type { ListenFacts } from "../../facts/app.js";
 import type { ServiceFacts } from "../../facts/compose.js";
+import { isWithin } from "../../facts/context.js";
 import { lineOfText } from "../../facts/dockerfile.js";
 import { substituteVariables } from "../../facts/image.js";
 import type { DockerfileTarget, ProjectFacts } from "../../facts/project.js";
 import { parseShell } from "../../facts/shell.js";
 import type { Location, Rule, RuleResult } from "../../types.js";
 import { at, instructionAt, nodeAt } from "../helpers.js";
-import {
-  imageEnv,
-  optionValue,
-  programName,
-  relativeTo,
-  startCommands,
-  targetsOf,
-  withoutRunner,
-} from "./support.js";
+import { imageEnv, optionValue, programName, relativeTo, startCommands, withoutRunner } from "./support.js";
 
 /** Where the app's port is decided: a listen call, or a server command's `--port`. */
 interface PortSource {
@@ -111,7 +104,8 @@ function appPorts(
   if (command) return undefined;
   const listens = facts.app.listens.filter(
     (listen) =>
-      targetsOf(facts, listen.file).includes(target) &&
+      // `targetsOf(facts, listen.file).includes(target)`, asked of the one target (a target of facts.dockerfiles).
+      isWithin(listen.file, target.context.dir) &&
       target.context.includes(relativeTo(target.context.dir, listen.file)),
   );
   if (listens.length === 0) return undefined;

@@ -16,6 +16,7 @@ import type { DockerfileTarget, ProjectFacts } from "../../facts/project.js";
 import { effectiveArgv, parseShell, programName } from "../../facts/shell.js";
 import { baseName } from "../../facts/tree.js";
 import type { Location } from "../../types.js";
+import { stageChain as queryStageChain } from "../dockerfile/query.js";
 import { at } from "../helpers.js";
 
 /** One simple command the container runs when it starts. */
@@ -50,18 +51,8 @@ export function scriptRelated(command: StartCommand): Array<Location & { message
   ];
 }
 
-/** The stage and the stages it builds on, root first. */
-export function stageChain(dockerfile: DockerfileFacts, stage: StageFacts): StageFacts[] {
-  const chain: StageFacts[] = [];
-  let current: StageFacts | undefined = stage;
-  const seen = new Set<number>();
-  while (current && !seen.has(current.index)) {
-    seen.add(current.index);
-    chain.unshift(current);
-    current = current.parentStage === undefined ? undefined : dockerfile.stages[current.parentStage];
-  }
-  return chain;
-}
+/** The stage and the stages it builds on, root first (shared: do not modify). */
+export const stageChain = queryStageChain;
 
 /** The image at the root of a stage's chain (the external image it starts from). */
 export function rootBase(dockerfile: DockerfileFacts, stage: StageFacts): ImageRef | undefined {
@@ -99,10 +90,31 @@ export function reachableStages(dockerfile: DockerfileFacts): Set<number> {
   return out;
 }
 
+// The WORKDIR before each instruction of a stage, worked out in one walk of its chain (rules
+// ask per RUN and per path, which walked the chain every time).
+const workdirsBefore = new WeakMap<StageFacts, Map<InstructionFacts, string>>();
+
 /** The WORKDIR in effect at an instruction (walking the stage's chain from its root). */
 export function workdirAt(dockerfile: DockerfileFacts, instruction: InstructionFacts): string {
   const stage = dockerfile.stages[instruction.stage];
   if (!stage) return "/";
+  let before = workdirsBefore.get(stage);
+  if (!before) {
+    before = new Map();
+    let dir = "/";
+    for (const link of stageChain(dockerfile, stage)) {
+      for (const candidate of link.instructions) {
+        if (link.index === stage.index && !before.has(candidate)) before.set(candidate, dir);
+        if (candidate.keyword === "WORKDIR")
+          dir = joinAbsolute(dir, candidate.args.replace(/^["']|["']$/g, ""));
+      }
+    }
+    workdirsBefore.set(stage, before);
+  }
+  const known = before.get(instruction);
+  if (known !== undefined) return known;
+  // Not one of the stage's instructions: the walk as it was, stopping at the first one at or
+  // after it.
   let dir = "/";
   for (const link of stageChain(dockerfile, stage)) {
     for (const candidate of link.instructions) {
@@ -114,8 +126,12 @@ export function workdirAt(dockerfile: DockerfileFacts, instruction: InstructionF
   return dir;
 }
 
-/** The directories WORKDIR instructions of a stage's chain set (paths under them are the Dockerfile's doing). */
+const workdirsOf = new WeakMap<StageFacts, string[]>();
+
+/** The directories WORKDIR instructions of a stage's chain set (paths under them are the Dockerfile's doing; shared: do not modify). */
 export function ownWorkdirs(dockerfile: DockerfileFacts, stage: StageFacts): string[] {
+  const known = workdirsOf.get(stage);
+  if (known) return known;
   const dirs: string[] = [];
   let dir = "/";
   for (const link of stageChain(dockerfile, stage))
@@ -124,6 +140,7 @@ export function ownWorkdirs(dockerfile: DockerfileFacts, stage: StageFacts): str
         dir = joinAbsolute(dir, instruction.args.replace(/^["']|["']$/g, ""));
         if (dir !== "/") dirs.push(dir);
       }
+  workdirsOf.set(stage, dirs);
   return dirs;
 }
 

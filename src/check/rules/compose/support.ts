@@ -14,9 +14,25 @@ export interface ComposeService {
   service: ServiceFacts;
 }
 
-/** Every service of every compose file, override files included. */
+// The compose rules ask the same questions about the same services (every service, its
+// overrides, whether it is a database): each is answered once per project. The lists are
+// shared: callers must not modify them.
+const servicesOf = new WeakMap<ProjectFacts, ComposeService[]>();
+const overrideFilesOf = new WeakMap<ComposeFacts, ComposeFacts[]>();
+const overridesOfService = new WeakMap<ServiceFacts, { compose: ComposeFacts; services: ServiceFacts[] }>();
+const siblingsOf = new WeakMap<ComposeFacts, Map<string, ComposeService[]>>();
+const databaseOf = new WeakMap<ServiceFacts, { compose: ComposeFacts; database: boolean }>();
+
+/** Every service of every compose file, override files included (shared: do not modify). */
 export function allServices(facts: ProjectFacts): ComposeService[] {
-  return facts.composeFiles.flatMap((compose) => compose.services.map((service) => ({ compose, service })));
+  let services = servicesOf.get(facts);
+  if (!services) {
+    services = facts.composeFiles.flatMap((compose) =>
+      compose.services.map((service) => ({ compose, service })),
+    );
+    servicesOf.set(facts, services);
+  }
+  return services;
 }
 
 /**
@@ -34,18 +50,27 @@ export function baseServices(facts: ProjectFacts): ComposeService[] {
 
 /** Override files (`compose.override.yaml`) in the same directory as a compose file. */
 export function overrideFiles(facts: ProjectFacts, compose: ComposeFacts): ComposeFacts[] {
-  const dir = dirName(compose.file);
-  return facts.composeFiles.filter(
-    (other) => other !== compose && other.isOverride && dirName(other.file) === dir,
-  );
+  let files = overrideFilesOf.get(compose);
+  if (!files) {
+    const dir = dirName(compose.file);
+    files = facts.composeFiles.filter(
+      (other) => other !== compose && other.isOverride && dirName(other.file) === dir,
+    );
+    overrideFilesOf.set(compose, files);
+  }
+  return files;
 }
 
 /** The same service in the override files beside its compose file. */
 export function overridesOf(facts: ProjectFacts, entry: ComposeService): ServiceFacts[] {
   if (entry.compose.isOverride) return [];
-  return overrideFiles(facts, entry.compose).flatMap((compose) =>
+  const known = overridesOfService.get(entry.service);
+  if (known && known.compose === entry.compose) return known.services;
+  const services = overrideFiles(facts, entry.compose).flatMap((compose) =>
     compose.services.filter((service) => service.name === entry.service.name),
   );
+  overridesOfService.set(entry.service, { compose: entry.compose, services });
+  return services;
 }
 
 /** Whether the service or an override of it sets a key. */
@@ -65,8 +90,22 @@ export function effective<T>(
   return value;
 }
 
-/** Services in the same directory's compose files (base and overrides) by name. */
+/** Services in the same directory's compose files (base and overrides) by name (shared: do not modify). */
 export function siblingServices(facts: ProjectFacts, compose: ComposeFacts, name: string): ComposeService[] {
+  let byName = siblingsOf.get(compose);
+  if (!byName) {
+    byName = new Map();
+    siblingsOf.set(compose, byName);
+  }
+  let siblings = byName.get(name);
+  if (!siblings) {
+    siblings = findSiblingServices(facts, compose, name);
+    byName.set(name, siblings);
+  }
+  return siblings;
+}
+
+function findSiblingServices(facts: ProjectFacts, compose: ComposeFacts, name: string): ComposeService[] {
   const dir = dirName(compose.file);
   return facts.composeFiles
     .filter((other) => dirName(other.file) === dir)
@@ -139,6 +178,14 @@ export function isDatabaseImage(ref: ImageRef | undefined): boolean {
 
 /** A database service: its image, or the base of the Dockerfile that builds it, is a database. */
 export function isDatabase(facts: ProjectFacts, entry: ComposeService): boolean {
+  const known = databaseOf.get(entry.service);
+  if (known && known.compose === entry.compose) return known.database;
+  const database = judgeDatabase(facts, entry);
+  databaseOf.set(entry.service, { compose: entry.compose, database });
+  return database;
+}
+
+function judgeDatabase(facts: ProjectFacts, entry: ComposeService): boolean {
   const image = effective(facts, entry, "image", (service) => service.image?.ref);
   if (!hasKey(facts, entry, "build")) return isDatabaseImage(image);
   return isDatabaseImage(dockerfileOf(facts, entry)?.dockerfile.final?.base);

@@ -6,15 +6,28 @@
 
 import type { PackageFacts } from "../../facts/app.js";
 import type { ServiceFacts } from "../../facts/compose.js";
-import type { DockerfileFacts, ExecFacts, InstructionFacts, StageFacts } from "../../facts/dockerfile.js";
+import type {
+  CopyFacts,
+  DockerfileFacts,
+  ExecFacts,
+  InstructionFacts,
+  RunFacts,
+  StageFacts,
+} from "../../facts/dockerfile.js";
 import type { ImageRef } from "../../facts/image.js";
 import type { DockerfileTarget, ProjectFacts } from "../../facts/project.js";
 import { effectiveArgv, parseShell, type ShellCommand } from "../../facts/shell.js";
 import type { Location, TextEdit } from "../../types.js";
 import { commandLine, type InstallCommand, installCommands, isJsDependencyInstall } from "../helpers.js";
 
+// Rules walk the same chains many times (per stage, per command, per path asked about): each
+// stage's chain is worked out once. Shared: callers must not modify it.
+const chains = new WeakMap<StageFacts, StageFacts[]>();
+
 /** The stages an image is built from, the root (which pulls a base image) first. */
 export function stageChain(dockerfile: DockerfileFacts, stage: StageFacts): StageFacts[] {
+  const known = chains.get(stage);
+  if (known) return known;
   const chain: StageFacts[] = [];
   const seen = new Set<number>();
   let current: StageFacts | undefined = stage;
@@ -23,7 +36,34 @@ export function stageChain(dockerfile: DockerfileFacts, stage: StageFacts): Stag
     chain.unshift(current);
     current = current.parentStage === undefined ? undefined : dockerfile.stages[current.parentStage];
   }
+  chains.set(stage, chain);
   return chain;
+}
+
+const runsByInstruction = new WeakMap<StageFacts, Map<InstructionFacts, RunFacts>>();
+const copiesByInstruction = new WeakMap<StageFacts, Map<InstructionFacts, CopyFacts>>();
+
+/** The RUN facts of one of a stage's instructions (an index instead of `stage.runs.find`). */
+export function runOf(stage: StageFacts, instruction: InstructionFacts): RunFacts | undefined {
+  let index = runsByInstruction.get(stage);
+  if (!index) {
+    index = new Map();
+    // The first run of an instruction wins, as `find` would have it.
+    for (const run of stage.runs) if (!index.has(run.instruction)) index.set(run.instruction, run);
+    runsByInstruction.set(stage, index);
+  }
+  return index.get(instruction);
+}
+
+/** The COPY/ADD facts of one of a stage's instructions (an index instead of `stage.copies.find`). */
+export function copyOf(stage: StageFacts, instruction: InstructionFacts): CopyFacts | undefined {
+  let index = copiesByInstruction.get(stage);
+  if (!index) {
+    index = new Map();
+    for (const copy of stage.copies) if (!index.has(copy.instruction)) index.set(copy.instruction, copy);
+    copiesByInstruction.set(stage, index);
+  }
+  return index.get(instruction);
 }
 
 /** The stage of a chain that pulls the base image, and that image. */
@@ -71,8 +111,16 @@ export function inlineAssignments(command: ShellCommand): Map<string, string> {
 }
 
 /** JavaScript dependency installs of a stage (not global tool installs). */
+const jsInstallsOf = new WeakMap<StageFacts, InstallCommand[]>();
+
+/** (Worked out once per stage, several rules ask; shared: do not modify.) */
 export function jsInstalls(stage: StageFacts): InstallCommand[] {
-  return installCommands(stage).filter(isJsDependencyInstall);
+  let installs = jsInstallsOf.get(stage);
+  if (!installs) {
+    installs = installCommands(stage).filter(isJsDependencyInstall);
+    jsInstallsOf.set(stage, installs);
+  }
+  return installs;
 }
 
 const offsetsCache = new WeakMap<object, Array<number | undefined>>();
@@ -92,22 +140,104 @@ function commandOffsets(
   // of the file.
   const { start, end, keyword } = run.instruction;
   const text = dockerfile.source.text.slice(start, end);
-  const separator = `(?:[ \\t]|${escapeRegExp(dockerfile.escape)}\\r?\\n|\\r?\\n)+`;
   let cursor = keyword.length;
   const out: Array<number | undefined> = [];
   for (const command of run.commands ?? []) {
-    const words = command.argv.slice(0, 2).map(escapeRegExp);
-    const pattern = new RegExp(`(^|[\\s;&|(])(${words.join(separator)})(?=[\\s;&|)]|$)`, "g");
-    pattern.lastIndex = cursor;
-    const match = words.length > 0 ? pattern.exec(text) : null;
+    const match =
+      command.argv.length > 0 ? findCommandWords(text, command.argv, dockerfile.escape, cursor) : undefined;
     if (match) {
-      const offset = match.index + (match[1]?.length ?? 0);
-      out.push(start + offset);
-      cursor = offset + (match[2]?.length ?? 0);
+      out.push(start + match.start);
+      cursor = match.end;
     } else out.push(undefined);
   }
   offsetsCache.set(run, out);
   return out;
+}
+
+/** `\s` as JavaScript regular expressions read it. */
+function isRegExpSpace(code: number): boolean {
+  return (
+    (code >= 9 && code <= 13) ||
+    code === 32 ||
+    code === 0xa0 ||
+    code === 0x1680 ||
+    (code >= 0x2000 && code <= 0x200a) ||
+    code === 0x2028 ||
+    code === 0x2029 ||
+    code === 0x202f ||
+    code === 0x205f ||
+    code === 0x3000 ||
+    code === 0xfeff
+  );
+}
+
+/** `[\s;&|(]`: what may stand before a command's first word. */
+function isCommandBoundaryBefore(code: number): boolean {
+  return isRegExpSpace(code) || code === 59 || code === 38 || code === 124 || code === 40;
+}
+
+/** `[\s;&|)]` or the end of the text: what may follow a command's words. */
+function isCommandBoundaryAfter(text: string, index: number): boolean {
+  if (index >= text.length) return true;
+  const code = text.charCodeAt(index);
+  return isRegExpSpace(code) || code === 59 || code === 38 || code === 124 || code === 41;
+}
+
+/**
+ * The end of one separator unit between two words (`[ \t]`, an escaped line break, a line
+ * break), or -1 when none starts at `index`.
+ */
+function separatorUnitEnd(text: string, index: number, escapeChar: string): number {
+  const ch = text[index];
+  if (ch === " " || ch === "\t" || ch === "\n") return index + 1;
+  if (ch === "\r") return text[index + 1] === "\n" ? index + 2 : -1;
+  if (ch === escapeChar) {
+    if (text[index + 1] === "\n") return index + 2;
+    if (text[index + 1] === "\r" && text[index + 2] === "\n") return index + 3;
+  }
+  return -1;
+}
+
+/**
+ * Where a command's first one or two words appear in a RUN's text at or after `cursor`: what
+ * `/(^|[\s;&|(])(first(?:sep)+second)(?=[\s;&|)]|$)/g` from `cursor` finds, `sep` being a blank,
+ * an escaped line break or a line break. Scanned by hand: building that expression per command
+ * was the single biggest cost of the rules.
+ */
+function findCommandWords(
+  text: string,
+  argv: string[],
+  escapeChar: string,
+  cursor: number,
+): { start: number; end: number } | undefined {
+  const first = argv[0] ?? "";
+  const second = argv.length > 1 ? (argv[1] ?? "") : undefined;
+  // `^` matches only at offset 0, before the first word of the text.
+  let at = cursor === 0 ? 0 : cursor + 1;
+  for (;;) {
+    const found = text.indexOf(first, at);
+    // An empty first word is "found" at the end of the text however far past it `at` is.
+    if (found < 0 || found < at) return undefined;
+    if (
+      found === 0 ? cursor === 0 : found - 1 >= cursor && isCommandBoundaryBefore(text.charCodeAt(found - 1))
+    ) {
+      const wordEnd = found + first.length;
+      if (second === undefined) {
+        if (isCommandBoundaryAfter(text, wordEnd)) return { start: found, end: wordEnd };
+      } else {
+        // The separator is greedy: the last place after it where the second word fits wins.
+        let best = -1;
+        let position = separatorUnitEnd(text, wordEnd, escapeChar);
+        while (position >= 0) {
+          if (text.startsWith(second, position) && isCommandBoundaryAfter(text, position + second.length))
+            best = position + second.length;
+          position = separatorUnitEnd(text, position, escapeChar);
+        }
+        if (best >= 0) return { start: found, end: best };
+      }
+    }
+    at = found + 1;
+  }
 }
 
 /** The offset of a command in the file, when it can be found as written. */
@@ -179,8 +309,15 @@ export function commandSpan(
     if (ch === '"' || ch === "'") quote = ch;
     else if (ch === ";" || ch === "|" || (ch === "&" && source.text[i + 1] === "&")) return { start, end: i };
     else if (ch === "\n") {
-      const before = source.text.slice(start, i).replace(/[ \t\r]+$/, "");
-      if (!before.endsWith(escapeChar)) return { start, end: i };
+      // Continued when the text before the line break ends with the escape character (blanks
+      // aside): looked up in place rather than slicing from the command's start at every line.
+      let last = i - 1;
+      while (
+        last >= start &&
+        (source.text[last] === " " || source.text[last] === "\t" || source.text[last] === "\r")
+      )
+        last--;
+      if (last < start || source.text[last] !== escapeChar) return { start, end: i };
     }
   }
   return { start, end: limit };

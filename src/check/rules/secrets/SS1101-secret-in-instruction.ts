@@ -38,10 +38,11 @@ export const rule: Rule = {
         ...dockerfile.stages.flatMap((stage) => [...stage.env, ...stage.args, ...stage.labels]),
       ];
       for (const variable of variables) {
-        if (seen.has(variable)) continue;
-        seen.add(variable);
+        // Judged before the duplicate check: nearly always no secret, and a repeated (inherited)
+        // variable is judged the same.
         const match = literalSecret(variable.name, variable.value);
-        if (!match) continue;
+        if (!match || seen.has(variable)) continue;
+        seen.add(variable);
         const keyword = variable.instruction.keyword;
         const line = lineWith(dockerfile, variable.instruction, variable.name);
         const text = dockerfile.source.line(line);

@@ -20,6 +20,9 @@ const NPM_AUTH =
 function secretInScript(script: string): SecretMatch | undefined {
   const byValue = findSecretValue(script);
   if (byValue) return byValue;
+  // NPM_AUTH needs one of these names: most scripts have none, and the (lookbehind) scan is skipped.
+  if (!script.includes("_auth") && !script.includes("_password") && !script.includes("npmAuth"))
+    return undefined;
   for (const match of script.matchAll(NPM_AUTH)) {
     const value = match[1] ?? "";
     if (value.startsWith("$") || isPlaceholder(value) || value.length < 8) continue;

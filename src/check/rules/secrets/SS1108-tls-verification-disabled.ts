@@ -56,8 +56,18 @@ function unquote(value: string): string {
   return value.trim().replace(/^(["'])(.*)\1$/, "$2");
 }
 
+/** Every name VARIABLES matches, upper-cased: a name not among them is looked at no further. */
+const VARIABLE_NAMES = new Set([
+  "NODE_TLS_REJECT_UNAUTHORIZED",
+  "PYTHONHTTPSVERIFY",
+  "GIT_SSL_NO_VERIFY",
+  "NPM_CONFIG_STRICT_SSL",
+  "YARN_ENABLE_STRICT_SSL",
+  "PIP_TRUSTED_HOST",
+]);
+
 function variableOff(name: string, value: string | undefined) {
-  if (value === undefined) return undefined;
+  if (value === undefined || !VARIABLE_NAMES.has(name.toUpperCase())) return undefined;
   return VARIABLES.find((variable) => variable.name.test(name) && variable.off(unquote(value)));
 }
 
@@ -81,7 +91,8 @@ function curlInsecure(args: string[]): string | undefined {
 function commandOff(argv: string[]): { token: string; what: string; instead: string } | undefined {
   // `VAR=value cmd` and `export VAR=value`.
   for (const word of argv) {
-    const assignment = /^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/.exec(word);
+    // Without `=` the word is no assignment: the expression need not run (most words).
+    const assignment = word.includes("=") ? /^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/.exec(word) : null;
     if (!assignment) {
       if (word === "export") continue;
       break;
@@ -173,10 +184,11 @@ function dockerfileFindings(dockerfile: DockerfileFacts): RuleResult[] {
     ...dockerfile.stages.flatMap((stage) => [...stage.env, ...stage.args]),
   ];
   for (const variable of variables) {
-    if (seen.has(variable)) continue;
-    seen.add(variable);
+    // Asked first: it is cheap and nearly always no, and a variable that is not off is not
+    // off the second time either (inherited ENV lists repeat their parent's variables).
     const off = variableOff(variable.name, variable.value);
-    if (!off) continue;
+    if (!off || seen.has(variable)) continue;
+    seen.add(variable);
     const line = lineWith(dockerfile, variable.instruction, variable.name);
     out.push({
       location: {
@@ -214,8 +226,9 @@ function composeFindings(facts: ProjectFacts): RuleResult[] {
     for (const service of compose.services) {
       for (const entry of service.environment) {
         const off = variableOff(entry.name, entry.value);
+        if (!off) continue;
         const key = `${compose.file}:${entry.position.start}`;
-        if (!off || seen.has(key)) continue;
+        if (seen.has(key)) continue;
         seen.add(key);
         out.push({
           location: { file: compose.file, line: entry.position.line, column: entry.position.column },

@@ -17,7 +17,7 @@ import {
   secretAssignment,
 } from "../../facts/secrets.js";
 import { SourceText } from "../../facts/source.js";
-import { baseName } from "../../facts/tree.js";
+import { baseName, type TreeEntry } from "../../facts/tree.js";
 
 /** Values a secret-sounding name can hold without holding a secret: flags, paths, plain URLs. */
 function isTrivialValue(value: string): boolean {
@@ -121,7 +121,23 @@ function literalConfigLine(text: string, key: RegExp): number | undefined {
  * by content: an `.npmrc` that reads its token from `${NPM_TOKEN}` or a `.pem` CA certificate
  * is not a secret file.
  */
+// Several rules ask about the same files (every file a `COPY . .` sends, per Dockerfile): each
+// path is judged once per project.
+const secretFilesOf = new WeakMap<ProjectFacts, Map<string, SecretFile | undefined>>();
+
 export function secretFileAt(facts: ProjectFacts, path: string): SecretFile | undefined {
+  let known = secretFilesOf.get(facts);
+  if (!known) {
+    known = new Map();
+    secretFilesOf.set(facts, known);
+  }
+  if (known.has(path)) return known.get(path);
+  const file = judgeSecretFile(facts, path);
+  known.set(path, file);
+  return file;
+}
+
+function judgeSecretFile(facts: ProjectFacts, path: string): SecretFile | undefined {
   const entry = facts.tree.entries.get(path);
   if (entry && entry.kind !== "file") return undefined;
   const name = baseName(path);
@@ -226,12 +242,42 @@ export function isBroadSource(context: BuildContext, facts: ProjectFacts, source
   return broadDirs(context, facts, source).length > 0;
 }
 
-/** The files (context-relative) a COPY source copies from the context, after `.dockerignore`. */
+const sentFilesOf = new WeakMap<BuildContext, TreeEntry[]>();
+
+/** The files among the entries a context sends (worked out once per context). */
+function sentFiles(context: BuildContext): TreeEntry[] {
+  let files = sentFilesOf.get(context);
+  if (!files) {
+    files = context.sentEntries().filter((entry) => entry.kind === "file");
+    sentFilesOf.set(context, files);
+  }
+  return files;
+}
+
+/** The files (context-relative) a COPY source copies from the context, after `.dockerignore` (shared: do not modify). */
+// Dockerfiles side by side share a context and often copy the same sources (`COPY . .`): each
+// source's files are listed once per context. Shared: callers must not modify the list.
+const copiedFilesOf = new WeakMap<BuildContext, Map<string, string[]>>();
+
 export function copiedFiles(context: BuildContext, facts: ProjectFacts, source: string): string[] {
+  let bySource = copiedFilesOf.get(context);
+  if (!bySource) {
+    bySource = new Map();
+    copiedFilesOf.set(context, bySource);
+  }
+  let files = bySource.get(source);
+  if (!files) {
+    files = listCopiedFiles(context, facts, source);
+    bySource.set(source, files);
+  }
+  return files;
+}
+
+function listCopiedFiles(context: BuildContext, facts: ProjectFacts, source: string): string[] {
   if (isUrl(source)) return [];
   const prefix = context.dir === "" ? "" : `${context.dir}/`;
   const out = new Set<string>();
-  const sent = context.sentEntries().filter((entry) => entry.kind === "file");
+  const sent = sentFiles(context);
   for (const path of context.match(cleanSource(source))) {
     const kind = path === "." ? "dir" : facts.tree.entries.get(prefix + path)?.kind;
     if (kind === "dir") {
@@ -256,6 +302,24 @@ export function lineWith(dockerfile: DockerfileFacts, instruction: InstructionFa
   return instruction.line;
 }
 
+// A `.gitignore` is compiled once per project, not for every path asked about (the matcher is
+// pure). Keyed by the project's facts: the tree's texts outlive them.
+const gitignoreMatchers = new WeakMap<ProjectFacts, Map<SourceText, ReturnType<typeof ignore>>>();
+
+function gitignoreMatcher(facts: ProjectFacts, source: SourceText): ReturnType<typeof ignore> {
+  let matchers = gitignoreMatchers.get(facts);
+  if (!matchers) {
+    matchers = new Map();
+    gitignoreMatchers.set(facts, matchers);
+  }
+  let matcher = matchers.get(source);
+  if (!matcher) {
+    matcher = ignore().add(source.text);
+    matchers.set(source, matcher);
+  }
+  return matcher;
+}
+
 /** Whether the `.gitignore` files that apply (the root's and each parent directory's) ignore a path. */
 export function gitIgnored(facts: ProjectFacts, path: string, isDir = false): boolean {
   const parts = path.split("/");
@@ -266,7 +330,7 @@ export function gitIgnored(facts: ProjectFacts, path: string, isDir = false): bo
     if (!source) continue;
     const relative = parts.slice(i).join("/") + (isDir ? "/" : "");
     try {
-      const result = ignore().add(source.text).test(relative);
+      const result = gitignoreMatcher(facts, source).test(relative);
       if (result.ignored) ignored = true;
       else if (result.unignored) ignored = false;
     } catch {
@@ -281,10 +345,25 @@ export function escapeIgnorePath(path: string): string {
   return path.replace(/[\\*?[\]]/g, "\\$&");
 }
 
-/** The context as it would be with a different `.dockerignore` text. */
+const contextsWith = new WeakMap<ProjectFacts, Map<string, BuildContext>>();
+
+/** The context as it would be with a different `.dockerignore` text (shared per project and text). */
 export function contextWith(facts: ProjectFacts, dir: string, dockerignoreText: string): BuildContext {
-  const file = dir === "" ? ".dockerignore" : `${dir}/.dockerignore`;
-  return buildContext(facts.tree, dir, new SourceText(file, dockerignoreText));
+  // Fixes try the same texts more than once (each trial is the next gap's starting point): a
+  // context is built once per project for each directory and text.
+  let known = contextsWith.get(facts);
+  if (!known) {
+    known = new Map();
+    contextsWith.set(facts, known);
+  }
+  const key = `${dir}\n${dockerignoreText}`;
+  let context = known.get(key);
+  if (!context) {
+    const file = dir === "" ? ".dockerignore" : `${dir}/.dockerignore`;
+    context = buildContext(facts.tree, dir, new SourceText(file, dockerignoreText));
+    known.set(key, context);
+  }
+  return context;
 }
 
 /** Files a build of this context needs whatever its Dockerfile says: manifests, lockfiles, TS config. */
