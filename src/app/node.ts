@@ -584,6 +584,32 @@ function runtimeFilesFor(
   return [...files];
 }
 
+/** The workspaces `dir` depends on, transitively, each after the ones it needs. */
+function localWorkspaces(tree: ProjectTree, dir: string, workspaces: string[]): string[] {
+  const byName = new Map<string, string>();
+  for (const workspace of workspaces) {
+    const name = packageJson(tree, workspace)?.name;
+    if (typeof name === "string") byName.set(name, workspace);
+  }
+  const ordered: string[] = [];
+  const visit = (at: string, seen: Set<string>) => {
+    const json = packageJson(tree, at) ?? {};
+    for (const key of ["dependencies", "devDependencies"]) {
+      const deps = json[key];
+      if (!deps || typeof deps !== "object") continue;
+      for (const name of Object.keys(deps)) {
+        const workspace = byName.get(name);
+        if (!workspace || workspace === dir || seen.has(workspace)) continue;
+        seen.add(workspace);
+        visit(workspace, seen);
+        if (!ordered.includes(workspace)) ordered.push(workspace);
+      }
+    }
+  };
+  visit(dir, new Set());
+  return ordered;
+}
+
 export function nodeProfile(
   tree: ProjectTree,
   pkg: PackageFacts,
@@ -602,6 +628,7 @@ export function nodeProfile(
     },
     version: nodeVersion(tree, pkg.dir),
     workspaces,
+    localWorkspaces: localWorkspaces(tree, pkg.dir, workspaces),
     esm: json.type === "module",
     dependencies: [...pkg.dependencies].sort(),
     devDependencies: [...pkg.devDependencies].sort(),

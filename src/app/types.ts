@@ -114,6 +114,8 @@ export interface NodeProfile {
   version: Detected<string>;
   /** Workspace packages when the root is a monorepo (paths relative to the project). */
   workspaces: string[];
+  /** Workspaces the app depends on (their directories), dependencies first: built before it. */
+  localWorkspaces: string[];
   /** `"type": "module"`. */
   esm: boolean;
   dependencies: string[];

@@ -5,7 +5,7 @@
  */
 import type { AppProfile, EnvVar, ServiceKind } from "../app/types.js";
 import { imageTag } from "../app/versions.js";
-import { buildArgs, healthProbe } from "./dockerfile.js";
+import { buildArgs, healthProbe, isWorkspaceApp } from "./dockerfile.js";
 
 interface Database {
   image: string;
@@ -203,13 +203,22 @@ export function composeFile(profile: AppProfile, imageName: string): string {
   const environment = appEnvironment(profile);
   // Both services build the one image: the same build arguments, or the second build differs.
   const args = profile.env.filter((variable) => buildArgs(profile).includes(variable.name));
+  // A workspace app builds from the repository root with its own Dockerfile.
+  const workspace = isWorkspaceApp(profile);
+  const context = workspace
+    ? profile.dir
+        .split("/")
+        .map(() => "..")
+        .join("/")
+    : ".";
   const build =
-    args.length === 0
+    args.length === 0 && !workspace
       ? ["    build: ."]
       : [
           "    build:",
-          "      context: .",
-          "      args:",
+          `      context: ${context}`,
+          ...(workspace ? [`      dockerfile: ${profile.dir}/Dockerfile`] : []),
+          ...(args.length > 0 ? ["      args:"] : []),
           ...args.map(
             (variable) =>
               `        ${variable.name}: ${variable.required ? REQUIRED(variable.name) : `\${${variable.name}:-}`}`,
@@ -311,6 +320,7 @@ export function envExample(profile: AppProfile, composed: boolean): string {
 }
 
 export function dockerignore(profile: AppProfile): string {
+  if (isWorkspaceApp(profile)) return workspaceDockerignore(profile);
   const lines = [
     "# Only what the build needs goes into the context: no VCS data, no host-installed",
     "# dependencies or build output (the image builds its own), no secrets, no logs.",
@@ -344,5 +354,33 @@ export function dockerignore(profile: AppProfile): string {
     lines.push(".venv", "venv", "__pycache__", "*.pyc", ".pytest_cache", ".mypy_cache", "node_modules");
   }
   lines.push("Dockerfile", ".dockerignore", "compose.yaml", "DOCKER.md", "");
+  return [...new Set(lines)].join("\n");
+}
+
+/**
+ * `<dir>/Dockerfile.dockerignore` for a workspace app: the context is the repository root, so each
+ * pattern starts with a globstar to reach every workspace, and the other apps' Docker files stay out.
+ */
+function workspaceDockerignore(profile: AppProfile): string {
+  const lines = [
+    "# The build context is the repository root; BuildKit reads this file for this Dockerfile only.",
+    "**/.git",
+    "**/.env",
+    "**/.env.*",
+    "!**/.env.example",
+    "**/.npmrc",
+    "**/*.pem",
+    "**/*.key",
+    "**/id_rsa*",
+    "**/*.log",
+    "**/coverage",
+    "**/.DS_Store",
+    "**/node_modules",
+    "**/.turbo",
+    "**/.next",
+  ];
+  const outDir = profile.build?.outDir;
+  if (outDir && outDir !== ".") lines.push(`**/${outDir}`);
+  lines.push("**/Dockerfile", "**/*.dockerignore", "**/compose.yaml", "**/DOCKER.md", "");
   return [...new Set(lines)].join("\n");
 }

@@ -151,7 +151,100 @@ function rel(profile: AppProfile, path: string): string {
   return profile.dir !== "" && path.startsWith(`${profile.dir}/`) ? path.slice(profile.dir.length + 1) : path;
 }
 
+/** A workspace of a monorepo whose lockfile is at the repository root: built from the root. */
+export function isWorkspaceApp(profile: AppProfile): boolean {
+  const lockfile = profile.node?.lockfile;
+  return (
+    profile.dir !== "" &&
+    (profile.node?.workspaces.length ?? 0) > 0 &&
+    lockfile !== undefined &&
+    !lockfile.startsWith(`${profile.dir}/`)
+  );
+}
+
+/** The commands of a workspace build: install all, build the app's workspaces in order, prune. */
+function workspaceCommands(profile: AppProfile): { build: string[]; prune: string } {
+  const node = profile.node!;
+  const dirs = [...node.localWorkspaces, profile.dir];
+  switch (node.manager.value) {
+    case "pnpm":
+      return {
+        build: dirs.map((dir) => `pnpm --filter ./${dir} run --if-present build`),
+        prune: "pnpm prune --prod",
+      };
+    case "yarn-berry":
+      return {
+        build: dirs.map(
+          (dir) => `yarn workspace $(node -p "require('./${dir}/package.json').name") run build`,
+        ),
+        prune: "yarn workspaces focus --all --production",
+      };
+    case "yarn":
+      return {
+        build: dirs.map((dir) => `yarn --cwd ${dir} run build`),
+        prune: "yarn install --frozen-lockfile --production --ignore-scripts",
+      };
+    case "bun":
+      return {
+        build: dirs.map((dir) => `bun run --cwd ${dir} build`),
+        prune: "rm -rf node_modules && bun install --frozen-lockfile --production",
+      };
+    default:
+      return {
+        build: dirs.map((dir) => `npm run build --if-present --workspace ${dir}`),
+        prune: "npm prune --omit=dev",
+      };
+  }
+}
+
+/**
+ * A workspace app: the context is the repository root, the manifests of every workspace go in
+ * before the install (so it stays cached), the app and the workspaces it depends on are built, dev
+ * dependencies are pruned, and the runtime stage gets the pruned tree and starts in the app's dir.
+ */
+function workspaceDockerfile(profile: AppProfile): string {
+  const node = profile.node!;
+  const base = imageTag("node", node.version.value);
+  const steps = install(node.manager.value, node.lockfile);
+  const cacheMount = `--mount=type=cache,target=${steps.cache}`;
+  const rootFiles = [...steps.files, ...(node.manager.value === "pnpm" ? ["pnpm-workspace.yaml"] : [])];
+  const { build, prune } = workspaceCommands(profile);
+  const out: string[] = [
+    `# Written by shipshape init for ${profile.name} (${profile.framework.value}), a workspace of this repository.`,
+    `# Build from the repository root: docker build -f ${profile.dir}/Dockerfile .`,
+    `# The base is an exact version and OS variant; \`shipshape pin\` adds its @sha256 digest.`,
+    "",
+    "# ---- build: every workspace's manifest, a frozen install, the app and what it needs built ----",
+    `FROM ${base} AS build`,
+    "WORKDIR /app",
+    ...steps.setup,
+    `COPY ${rootFiles.join(" ")} ./`,
+    ...node.workspaces.map((dir) => `COPY ${dir}/package.json ./${dir}/`),
+    `RUN ${cacheMount} ${steps.all}`,
+    ...buildArgs(profile).map((name) => `ARG ${name}`),
+    "COPY . .",
+    ...(profile.build ? [`RUN ${build.join(" \\\n && ")}`] : []),
+    "# Only production dependencies go on to the runtime stage.",
+    `RUN ${prune}`,
+    "",
+    "# ---- runtime: the pruned workspace tree, non-root, started in the app's directory ----",
+    `FROM ${base} AS runtime`,
+    ...TINI,
+    ...(readsHost(profile)
+      ? ["ENV NODE_ENV=production \\", "    HOST=0.0.0.0"]
+      : ["ENV NODE_ENV=production"]),
+    "WORKDIR /app",
+    "COPY --from=build /app ./",
+    `WORKDIR /app/${profile.dir}`,
+    ...labels(profile, base),
+    ...tail(profile, "node"),
+    "",
+  ];
+  return out.join("\n");
+}
+
 export function nodeDockerfile(profile: AppProfile): string {
+  if (isWorkspaceApp(profile)) return workspaceDockerfile(profile);
   const node = profile.node!;
   const base = imageTag("node", node.version.value);
   const steps = install(node.manager.value, node.lockfile ? rel(profile, node.lockfile) : undefined);

@@ -4,7 +4,7 @@
  */
 import type { AppProfile } from "../app/types.js";
 import { composeFile, dockerignore, envExample } from "./compose.js";
-import { healthProbe, nodeDockerfile, pythonDockerfile } from "./dockerfile.js";
+import { healthProbe, isWorkspaceApp, nodeDockerfile, pythonDockerfile } from "./dockerfile.js";
 import { SERVE_STATIC } from "./serve-static.js";
 
 export interface PlannedFile {
@@ -85,7 +85,8 @@ export function planInit(profile: AppProfile, options: PlanOptions = {}): InitPl
       why: "multi-stage build, exact base, frozen install, non-root, tini, health check",
     },
     {
-      path: at(profile, ".dockerignore"),
+      // A workspace app's context is the repository root: its ignore file goes beside its Dockerfile.
+      path: at(profile, isWorkspaceApp(profile) ? "Dockerfile.dockerignore" : ".dockerignore"),
       content: dockerignore(profile),
       why: "keeps secrets, VCS data and host build output out of the build context",
     },
@@ -163,7 +164,12 @@ function dockerDoc(profile: AppProfile, image: string, composed: boolean): strin
     "## Build and run",
     "",
     "```sh",
-    `docker build -t ${image} .`,
+    isWorkspaceApp(profile)
+      ? `cd ${profile.dir
+          .split("/")
+          .map(() => "..")
+          .join("/")} && docker build -f ${profile.dir}/Dockerfile -t ${image} . && cd -`
+      : `docker build -t ${image} .`,
   ];
   const required = profile.env.filter((v) => v.required && !v.declaredOnly);
   if (composed) {

@@ -124,6 +124,44 @@ describe.skipIf(!engine)("shipshape init: what it writes builds, runs hardened a
     }, 600_000);
   }
 
+  it("npm-workspaces: init --app apps/api builds from the repository root with the workspace it needs", async () => {
+    session ??= engine.session("it-init");
+    const { dir, root } = withoutDockerFiles("npm-workspaces");
+    roots.push(root);
+    const init = shipshape(["init", dir, "--app", "apps/api", "--yes"]);
+    expect(init.code, init.stderr).toBe(0);
+    const check = shipshape(["check", dir, "--format", "json", "--fail-on", "none"]);
+    const findings = (JSON.parse(check.stdout) as CheckJson).findings.filter(
+      (f) => f.file.startsWith("apps/api/") && !f.file.startsWith("apps/api/src/") && f.severity !== "info",
+    );
+    expect(findings.map((f) => `${f.ruleId} ${f.file}:${f.line} ${f.message}`)).toEqual([]);
+    const image = "shipshape-test/init-npm-workspaces:it";
+    images.push(image);
+    await engine.build({
+      context: dir,
+      dockerfile: join(dir, "apps/api/Dockerfile"),
+      tags: [image],
+      noCache: true,
+    });
+    const port = await freePort();
+    const id = await session.run({
+      image,
+      readOnly: true,
+      tmpfs: { "/tmp": "rw,size=64m" },
+      capDrop: ["ALL"],
+      securityOpt: ["no-new-privileges"],
+      ports: [{ containerPort: 3000, hostPort: port, hostIp: "127.0.0.1" }],
+    });
+    await session.waitForHealthy(id, 90_000);
+    // The shared workspace was built and shipped: the API answers with its greeting.
+    const answer = await probeHttp(`http://127.0.0.1:${port}/`);
+    expect(answer).toMatchObject({ status: 200, body: "hello world" });
+    expect((await session.inspect(id)).Config.User).toBe("node");
+    const stopped = await session.stop(id, 10);
+    expect(stopped.killed).toBe(false);
+    expect(stopped.durationMs).toBeLessThan(2_000);
+  }, 600_000);
+
   for (const app of ["ai-naive-express", "hardened-express"]) {
     it.skipIf(!hasCompose)(
       `${app}: its compose stack comes up healthy with the database unpublished and internal`,

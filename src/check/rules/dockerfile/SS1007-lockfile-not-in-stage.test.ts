@@ -71,6 +71,15 @@ describe("SS1007 lockfile-not-in-stage", () => {
     ["glob", { Dockerfile: `${FROM}COPY package*.json ./\nRUN npm ci\n`, ...NPM }],
     ["COPY . .", { Dockerfile: `${FROM}COPY . .\nRUN npm ci\n`, ...NPM }],
     [
+      "a monorepo: workspace manifests copied into their own directories after the root's",
+      {
+        Dockerfile: `${FROM}COPY package.json package-lock.json ./\nCOPY apps/api/package.json ./apps/api/\nCOPY apps/web/package.json ./apps/web/\nRUN npm ci\n`,
+        ...NPM,
+        "apps/api/package.json": '{ "name": "api" }\n',
+        "apps/web/package.json": '{ "name": "web" }\n',
+      },
+    ],
+    [
       "copied in the parent stage",
       {
         Dockerfile: `FROM node:20.20.2-bookworm-slim AS base\nCOPY package.json package-lock.json ./\nFROM base\nRUN npm ci\n`,

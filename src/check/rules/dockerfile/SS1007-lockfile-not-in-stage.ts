@@ -1,6 +1,7 @@
 import type { BuildContext } from "../../facts/context.js";
 import type { DockerfileFacts, RunFacts, StageFacts } from "../../facts/dockerfile.js";
 import type { Rule, RuleResult } from "../../types.js";
+import { workdirAt } from "../app/support.js";
 import type { InstallCommand } from "../helpers.js";
 import { commandAt, jsInstalls, LOCKFILES, stageChain, where } from "./query.js";
 
@@ -93,15 +94,25 @@ function mayComeFromElsewhere(chain: StageFacts[], run: RunFacts, line: number):
   return run.mounts.some((mount) => (mount.type ?? "bind") === "bind" && mount.from !== undefined);
 }
 
-/** The context directory whose package.json the install reads: where the copied package.json came from. */
-function packageDirOf(chain: StageFacts[], line: number): string {
+/**
+ * The context directory whose package.json the install reads: where the package.json copied into
+ * the install's working directory came from. A monorepo's workspace manifests copied into their
+ * own subdirectories (`COPY apps/web/package.json ./apps/web/`) are not the one it reads.
+ */
+function packageDirOf(dockerfile: DockerfileFacts, chain: StageFacts[], install: InstallCommand): string {
+  const line = install.run.instruction.line;
+  const workdir = workdirAt(dockerfile, install.run.instruction).replace(/\/+$/, "") || "/";
   let dir = "";
   for (const stage of chain) {
     for (const copy of stage.copies) {
       if (copy.instruction.line >= line || copy.from !== undefined) continue;
+      const destination = copy.absoluteDestination.replace(/\/package\.json$/, "").replace(/\/+$/, "") || "/";
       for (const source of copy.sources) {
         const cleaned = clean(source);
-        if (cleaned === "package.json" || cleaned.endsWith("/package.json")) dir = dirOf(cleaned);
+        if (cleaned !== "package.json" && !cleaned.endsWith("/package.json")) continue;
+        // Copied somewhere else than where the install runs: another workspace's manifest.
+        if (destination !== workdir && destination.startsWith(`${workdir}/`)) continue;
+        dir = dirOf(cleaned);
       }
     }
   }
@@ -165,7 +176,7 @@ function checkInstall(
   const location = commandAt(dockerfile, install);
   const line = install.run.instruction.line;
   const written = install.argv.join(" ");
-  const packageDir = packageDirOf(chain, line);
+  const packageDir = packageDirOf(dockerfile, chain, install);
   const names = LOCKFILES[install.manager] ?? [];
   const lockfile = names.map((name) => join(packageDir, name)).find((path) => context.exists(path));
   const consequence = failsWithoutLock(install)
