@@ -257,7 +257,7 @@ export async function runInit(
   if (result.written.length > 0) out.info(`wrote ${result.written.join(", ")}`);
   if (result.kept.length > 0) out.warn(`kept ${existDiffer(result.kept)} (--force replaces them)`);
   out.info(
-    `next: shipshape check${dirArg && dirArg !== "." ? ` ${dirArg}` : ""}, then docker build -t ${plan.image} ${dirArg ?? "."}`,
+    `next: shipshape check${dirArg && dirArg !== "." ? ` ${dirArg}` : ""}; DOCKER.md says how to build, run and verify`,
   );
   return 0;
 }
