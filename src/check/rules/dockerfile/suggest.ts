@@ -4,18 +4,13 @@
  * or the version the project itself asks for (`engines.node`, `.nvmrc`).
  */
 
+import { KNOWN_IMAGES } from "../../../app/versions.js";
 import type { ImageRef } from "../../facts/image.js";
 import { tagVariant } from "../../facts/image.js";
 import type { ProjectFacts } from "../../facts/project.js";
 
-const CURRENT: Record<string, { version: string; variant: string }> = {
-  node: { version: "20.20.2", variant: "bookworm-slim" },
-  python: { version: "3.11.14", variant: "slim-bookworm" },
-  postgres: { version: "15.18", variant: "bookworm" },
-  redis: { version: "7.4.6", variant: "bookworm" },
-  nginx: { version: "1.28.0", variant: "bookworm" },
-  debian: { version: "12.12", variant: "slim" },
-};
+/** The releases shipshape knows (src/app/versions.ts): what init writes is what check suggests. */
+const CURRENT = KNOWN_IMAGES;
 
 /** A precise tag for an image, or undefined when shipshape has no basis for one. */
 export function suggestTag(ref: ImageRef, facts?: ProjectFacts): string | undefined {
