@@ -341,6 +341,26 @@ describe("environment variables", () => {
   const env = detect({ "package.json": express(), "server.js": server, ".env.example": example }).env;
   const byName = (name: string) => env.find((v) => v.name === name);
 
+  it.each([
+    [
+      "used only when set (ternary)",
+      "const KEY = process.env.OPENAI_API_KEY;\nconsole.log(KEY ? 'on' : 'off');\n",
+      false,
+    ],
+    ["used only when set (if)", "const KEY = process.env.OPENAI_API_KEY;\nif (KEY) enable(KEY);\n", false],
+    [
+      "checked and fatal when missing",
+      "const KEY = process.env.OPENAI_API_KEY;\nif (!KEY) throw new Error('KEY');\nconsole.log(KEY ? 1 : 2);\n",
+      true,
+    ],
+    ["used directly", "const KEY = process.env.OPENAI_API_KEY;\nclient(KEY);\n", true],
+  ])("a read into a constant %s: required %s", (_name, code, required) => {
+    const variable = detect({ "package.json": express(), "server.js": code }).env.find(
+      (v) => v.name === "OPENAI_API_KEY",
+    );
+    expect(variable?.required).toBe(required);
+  });
+
   it("lists the names sorted, without ambient ones", () => {
     expect(env.map((v) => v.name)).toEqual([
       "API_URL",

@@ -311,6 +311,23 @@ function envVars(tree: ProjectTree, facts: AppFacts, dir: string): EnvVar[] {
         });
     }
   }
+  // Read into a constant the code only uses when set (`KEY ? … : …`, `if (KEY)`, `KEY &&`): optional.
+  for (const entry of byName.values()) {
+    if (!entry.required || entry.fallback !== undefined) continue;
+    const optional = entry.evidence.some((evidence) => {
+      const constant = new RegExp(
+        `\\b(?:const|let|var)\\s+([A-Za-z_$][\\w$]*)\\s*(?::[^=]+)?=\\s*process\\.env\\.${entry.name}\\s*;?\\s*$`,
+      ).exec(evidence.text)?.[1];
+      const text = tree.texts.get(evidence.file)?.text;
+      if (!constant || !text) return false;
+      const guarded = new RegExp(
+        `\\b${constant}\\s*\\?(?![?.])|\\bif\\s*\\(\\s*${constant}\\s*\\)|\\b${constant}\\s*&&`,
+      );
+      const required = new RegExp(`if\\s*\\(\\s*!\\s*${constant}\\s*\\)`);
+      return guarded.test(text) && !required.test(text);
+    });
+    if (optional) entry.required = false;
+  }
   // A secret with a literal fallback in code is still required: the fallback is the defect.
   for (const entry of byName.values())
     if (entry.secret && entry.fallback !== undefined && !/^\d+$/.test(entry.fallback)) entry.required = true;
