@@ -584,6 +584,20 @@ function runtimeFilesFor(
   return [...files];
 }
 
+/** An `.npmrc` (the app's or the repository's) with registry credentials in it. */
+function privateRegistry(tree: ProjectTree, dir: string): { npmrc?: Evidence } {
+  for (const path of dir === "" ? [".npmrc"] : [join(dir, ".npmrc"), ".npmrc"]) {
+    const source = tree.texts.get(path);
+    if (!source) continue;
+    for (let line = 1; line <= source.lineCount; line++) {
+      const text = source.line(line);
+      if (/^\s*(?:\/\/[^\s=]+:)?_(?:authToken|auth|password)\s*=/.test(text))
+        return { npmrc: { file: path, line, text: text.replace(/=.*$/, "=…") } };
+    }
+  }
+  return {};
+}
+
 /** The workspaces `dir` depends on, transitively, each after the ones it needs. */
 function localWorkspaces(tree: ProjectTree, dir: string, workspaces: string[]): string[] {
   const byName = new Map<string, string>();
@@ -629,6 +643,7 @@ export function nodeProfile(
     version: nodeVersion(tree, pkg.dir),
     workspaces,
     localWorkspaces: localWorkspaces(tree, pkg.dir, workspaces),
+    ...privateRegistry(tree, pkg.dir),
     esm: json.type === "module",
     dependencies: [...pkg.dependencies].sort(),
     devDependencies: [...pkg.devDependencies].sort(),

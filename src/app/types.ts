@@ -114,6 +114,11 @@ export interface NodeProfile {
   version: Detected<string>;
   /** Workspace packages when the root is a monorepo (paths relative to the project). */
   workspaces: string[];
+  /**
+   * An `.npmrc` that authenticates to a private registry: the install mounts it as a build secret
+   * (`--mount=type=secret,id=npmrc`), so the token never lands in a layer.
+   */
+  npmrc?: Evidence;
   /** Workspaces the app depends on (their directories), dependencies first: built before it. */
   localWorkspaces: string[];
   /** `"type": "module"`. */

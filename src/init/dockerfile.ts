@@ -206,7 +206,8 @@ function workspaceDockerfile(profile: AppProfile): string {
   const node = profile.node!;
   const base = imageTag("node", node.version.value);
   const steps = install(node.manager.value, node.lockfile);
-  const cacheMount = `--mount=type=cache,target=${steps.cache}`;
+  // A private registry's .npmrc is mounted for the install only: never COPY'd, never in a layer.
+  const cacheMount = `--mount=type=cache,target=${steps.cache}${node.npmrc ? " --mount=type=secret,id=npmrc,target=/app/.npmrc" : ""}`;
   const rootFiles = [...steps.files, ...(node.manager.value === "pnpm" ? ["pnpm-workspace.yaml"] : [])];
   const { build, prune } = workspaceCommands(profile);
   const out: string[] = [
@@ -248,7 +249,8 @@ export function nodeDockerfile(profile: AppProfile): string {
   const node = profile.node!;
   const base = imageTag("node", node.version.value);
   const steps = install(node.manager.value, node.lockfile ? rel(profile, node.lockfile) : undefined);
-  const cacheMount = `--mount=type=cache,target=${steps.cache}`;
+  // A private registry's .npmrc is mounted for the install only: never COPY'd, never in a layer.
+  const cacheMount = `--mount=type=cache,target=${steps.cache}${node.npmrc ? " --mount=type=secret,id=npmrc,target=/app/.npmrc" : ""}`;
   const hasProdDeps = node.dependencies.length > 0;
   const out: string[] = [
     `# Written by shipshape init for ${profile.name} (${profile.framework.value}). DOCKER.md explains each choice.`,

@@ -910,3 +910,32 @@ describe("the rest of the plan", () => {
     expect(plan.image).toBe("api:local");
   });
 });
+
+describe("a private registry", () => {
+  const files: Files = {
+    ...fixtureFiles("hardened-express"),
+    ".npmrc": "@acme:registry=https://npm.acme.example/\n//npm.acme.example/:_authToken=${NPM_TOKEN}\n",
+  };
+
+  it("mounts the .npmrc as a build secret for both installs, never copies it", () => {
+    const { profile, plan } = planFor(files);
+    expect(profile.node?.npmrc).toEqual({
+      file: ".npmrc",
+      line: 2,
+      text: "//npm.acme.example/:_authToken=…",
+    });
+    const dockerfile = content(plan, "Dockerfile");
+    expect(
+      lines(dockerfile).filter((line) => line.includes("--mount=type=secret,id=npmrc,target=/app/.npmrc")),
+    ).toEqual([
+      "RUN --mount=type=cache,target=/root/.npm --mount=type=secret,id=npmrc,target=/app/.npmrc npm ci",
+      "RUN --mount=type=cache,target=/root/.npm --mount=type=secret,id=npmrc,target=/app/.npmrc npm ci --omit=dev",
+    ]);
+    expect(dockerfile).not.toMatch(/COPY[^\n]*\.npmrc/);
+    expect(content(plan, ".dockerignore")).toMatch(/^\.npmrc$/m);
+    expect(content(plan, "DOCKER.md")).toContain(
+      "docker build --secret id=npmrc,src=.npmrc -t notes-api-hardened:local .",
+    );
+    expect(findingsOnPlan(files)).toEqual([]);
+  });
+});

@@ -155,6 +155,19 @@ function evidenceText(evidence: { file: string; line?: number; text: string }[])
   return ` (\`${first.text.replace(/`/g, "'")}\` in ${first.file}${first.line ? `:${first.line}` : ""})`;
 }
 
+/** The `docker build` line: from the repository root for a workspace, with the npm secret if any. */
+function buildCommand(profile: AppProfile, image: string): string {
+  const secret = profile.node?.npmrc
+    ? ` --secret id=npmrc,src=${isWorkspaceApp(profile) ? profile.node.npmrc.file : profile.node.npmrc.file.slice(profile.dir === "" ? 0 : profile.dir.length + 1)}`
+    : "";
+  if (!isWorkspaceApp(profile)) return `DOCKER_BUILDKIT=1 docker build${secret} -t ${image} .`;
+  const up = profile.dir
+    .split("/")
+    .map(() => "..")
+    .join("/");
+  return `(cd ${up} && DOCKER_BUILDKIT=1 docker build -f ${profile.dir}/Dockerfile${secret} -t ${image} .)`;
+}
+
 function dockerDoc(profile: AppProfile, image: string, composed: boolean): string {
   const lines: string[] = [
     `# Running ${profile.name} in a container`,
@@ -164,18 +177,14 @@ function dockerDoc(profile: AppProfile, image: string, composed: boolean): strin
     "## Build and run",
     "",
     "```sh",
-    isWorkspaceApp(profile)
-      ? `cd ${profile.dir
-          .split("/")
-          .map(() => "..")
-          .join("/")} && docker build -f ${profile.dir}/Dockerfile -t ${image} . && cd -`
-      : `docker build -t ${image} .`,
+    buildCommand(profile, image),
   ];
   const required = profile.env.filter((v) => v.required && !v.declaredOnly);
   if (composed) {
     lines.push(
       "cp .env.example .env   # then fill in the real values",
-      "docker compose up --build -d",
+      // The private registry's token reaches the build as a secret, which compose v1 cannot pass.
+      profile.node?.npmrc ? "docker compose up --no-build -d" : "docker compose up --build -d",
       "docker compose ps        # wait for (healthy)",
     );
   } else {
