@@ -568,3 +568,50 @@ describe("the fixture apps", () => {
     });
   });
 });
+
+describe("more ways an app says what it needs", () => {
+  it("pydantic settings fields are variables: required without a default", () => {
+    const env = detect({
+      "requirements.txt": "fastapi==0.115.0\npydantic-settings==2.6.0\nuvicorn==0.32.0\n",
+      "app/settings.py":
+        'from pydantic_settings import BaseSettings\n\nclass Settings(BaseSettings):\n    database_url: str\n    log_level: str = "info"\n    api_key: str\n\nsettings = Settings()\n',
+      "app/main.py": "from fastapi import FastAPI\napp = FastAPI()\n",
+    }).env;
+    expect(env.map((v) => [v.name, v.required, v.secret, v.fallback])).toEqual([
+      ["API_KEY", true, true, undefined],
+      ["DATABASE_URL", true, false, undefined],
+      ["LOG_LEVEL", false, false, "info"],
+    ]);
+    expect(env.find((v) => v.name === "DATABASE_URL")?.evidence).toEqual([
+      { file: "app/settings.py", line: 4, text: "database_url: str" },
+    ]);
+  });
+
+  it("a connection string names the service when no known client package does", () => {
+    const profile = detect({
+      "package.json": express(),
+      "server.js":
+        'const db = connect(process.env.DATABASE_URL || "postgres://app:secret@localhost:5432/app");\n',
+    });
+    expect(profile.services).toEqual([
+      {
+        kind: "postgres",
+        urlEnv: "DATABASE_URL",
+        evidence: [{ file: "server.js", line: 1, text: "postgres://…@localhost:5432/app" }],
+      },
+    ]);
+  });
+
+  it("a server CLI from a production dependency runs from node_modules/.bin, not through npm", () => {
+    const profile = detect({
+      "package.json": JSON.stringify({
+        name: "remix-app",
+        scripts: { build: "remix vite:build", start: "remix-serve ./build/server/index.js" },
+        dependencies: { "@remix-run/node": "^2.15.0", "@remix-run/serve": "^2.15.0" },
+      }),
+      "package-lock.json": "{}\n",
+    });
+    expect(profile.start.value).toEqual(["node_modules/.bin/remix-serve", "./build/server/index.js"]);
+    expect(profile.start.sure).toBe(true);
+  });
+});

@@ -311,6 +311,37 @@ function envVars(tree: ProjectTree, facts: AppFacts, dir: string): EnvVar[] {
         });
     }
   }
+  // Pydantic settings classes: each field is a variable (upper-cased), required without a default.
+  for (const file of facts.sourceFiles) {
+    if (!within(dir, file) || !file.endsWith(".py")) continue;
+    const source = tree.texts.get(file)!;
+    if (!/\bBaseSettings\b/.test(source.text)) continue;
+    let inside = false;
+    for (let line = 1; line <= source.lineCount; line++) {
+      const text = source.line(line);
+      if (/^class\s+\w+\([^)]*\bBaseSettings\b[^)]*\)\s*:/.test(text)) {
+        inside = true;
+        continue;
+      }
+      if (inside && /^\S/.test(text)) inside = false;
+      const field = inside
+        ? /^\s+([a-z_][a-z0-9_]*)\s*:\s*[^=]+?(?:=\s*(.+?))?\s*(?:#.*)?$/.exec(text)
+        : null;
+      if (!field?.[1] || field[1] === "model_config") continue;
+      const name = field[1].toUpperCase();
+      if (byName.has(name) || AMBIENT_ENV.has(name)) continue;
+      const variable: EnvVar = {
+        name,
+        required: field[2] === undefined,
+        secret: isSecretName(name),
+        buildTime: false,
+        evidence: [evidenceAt(tree, file, line)],
+      };
+      const literal = field[2] === undefined ? undefined : /^(["'])(.*)\1$|^(\d+(?:\.\d+)?)$/.exec(field[2]);
+      if (literal) variable.fallback = literal[2] ?? literal[3] ?? "";
+      byName.set(name, variable);
+    }
+  }
   // Read into a constant the code only uses when set (`KEY ? … : …`, `if (KEY)`, `KEY &&`): optional.
   for (const entry of byName.values()) {
     if (!entry.required || entry.fallback !== undefined) continue;
@@ -364,16 +395,41 @@ function services(
     const found = packages.find((name) => deps.has(name));
     const prisma =
       kind === "postgres" || kind === "mysql" || kind === "mongodb" ? prismaProvider(tree, dir) : undefined;
-    if (!found && prisma?.kind !== kind) continue;
+    const url = found || prisma?.kind === kind ? undefined : connectionString(tree, dir, kind);
+    if (!found && prisma?.kind !== kind && !url) continue;
     const evidence: Evidence[] = found
       ? [{ file: manifest ?? join(dir, "requirements.txt"), text: `dependency ${found}` }]
-      : [prisma!.evidence];
+      : prisma?.kind === kind
+        ? [prisma.evidence]
+        : [url!];
     const service: BackingService = { kind, evidence };
     const urlEnv = env.find((variable) => URL_ENV[kind].test(variable.name));
     if (urlEnv) service.urlEnv = urlEnv.name;
     out.push(service);
   }
   return out;
+}
+
+const URL_SCHEME: Record<ServiceKind, RegExp> = {
+  postgres: /\bpostgres(?:ql)?:\/\/[^\s"'`]+/,
+  mysql: /\bmysql:\/\/[^\s"'`]+/,
+  redis: /\brediss?:\/\/[^\s"'`]+/,
+  mongodb: /\bmongodb(?:\+srv)?:\/\/[^\s"'`]+/,
+};
+
+/** A connection string of this kind in the app's env files or code (a client not among the known packages). */
+function connectionString(tree: ProjectTree, dir: string, kind: ServiceKind): Evidence | undefined {
+  for (const [path, source] of tree.texts) {
+    if (!within(dir, path)) continue;
+    const name = path.slice(path.lastIndexOf("/") + 1);
+    if (!/^\.env(?:\..+)?$/.test(name) && !/\.(?:[cm]?[jt]s|py)$/.test(name)) continue;
+    const match = URL_SCHEME[kind].exec(source.text);
+    if (!match) continue;
+    const line = source.text.slice(0, match.index).split("\n").length;
+    // Evidence without the credentials a URL may hold.
+    return { file: path, line, text: match[0].replace(/\/\/[^@/]*@/, "//…@") };
+  }
+  return undefined;
 }
 
 function prismaProvider(

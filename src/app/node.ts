@@ -255,6 +255,16 @@ export function nodeFramework(pkg: PackageFacts): Detected<Framework> {
 export const DEV_START =
   /\b(?:nodemon|ts-node(?:-dev)?|tsx\s+watch|node\s+--watch|nest\s+start(?!\S*\s+--prod)|next\s+dev|vite(?:\s+(?:dev|serve|preview))?\s*$|vite\s+--|react-scripts\s+start|webpack(?:-dev-server|\s+serve)|astro\s+dev|remix\s+dev|react-router\s+dev|svelte-kit\s+dev)\b/;
 
+/** Server CLIs and the packages whose bin they are. */
+const SERVER_BINS: Record<string, string> = {
+  "remix-serve": "@remix-run/serve",
+  "react-router-serve": "@react-router/serve",
+  serve: "serve",
+  "http-server": "http-server",
+  "fastify-start": "fastify-cli",
+  fastify: "fastify-cli",
+};
+
 export interface NodeBuildAndStart {
   kind: AppKind;
   build?: BuildStep;
@@ -468,7 +478,18 @@ export function nodeBuildAndStart(
     const argv = plainCommand(script.command);
     candidates.push(argv ? { name, argv } : { name });
   }
-  const found = candidates.find((candidate) => candidate.argv && candidate.argv[0] === "node");
+  // A server CLI from a production dependency (`remix-serve ./build/index.js`): its bin, run
+  // directly (node_modules/.bin is not on PATH in the image, and npm must not be PID 1's parent).
+  for (const candidate of candidates) {
+    const program = candidate.argv?.[0];
+    const owner = program ? SERVER_BINS[program] : undefined;
+    if (candidate.argv && owner && pkg.dependencies.has(owner))
+      candidate.argv = [`node_modules/.bin/${program}`, ...candidate.argv.slice(1)];
+  }
+  const found = candidates.find(
+    (candidate) =>
+      candidate.argv && (candidate.argv[0] === "node" || candidate.argv[0]?.startsWith("node_modules/.bin/")),
+  );
   if (found?.argv) {
     return {
       kind: "server",
