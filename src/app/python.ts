@@ -302,6 +302,15 @@ export function detectPython(tree: ProjectTree, dir: string, port: () => number)
   if (manager.manifest) profile.manifest = manager.manifest;
   if (manager.lockfile) profile.lockfile = manager.lockfile;
   if (module) profile.appModule = module.module;
+  if (framework.value === "django")
+    for (const [path, source] of tree.texts) {
+      if (!path.endsWith(".py") || (dir !== "" && !path.startsWith(`${dir}/`))) continue;
+      const index = source.text.search(/^STATIC_ROOT\s*=/m);
+      if (index < 0) continue;
+      const line = source.text.slice(0, index).split("\n").length;
+      profile.collectstatic = { file: path, line, text: source.line(line).trim() };
+      break;
+    }
   const defects: AppDefect[] = [];
   const defaultPort = framework.value === "flask" ? 8000 : 8000;
   let start: Detected<string[]>;

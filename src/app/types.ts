@@ -136,6 +136,8 @@ export interface PythonProfile {
   pinned: boolean;
   version: Detected<string>;
   dependencies: string[];
+  /** Django with `STATIC_ROOT` set: the image runs `collectstatic` at build time. */
+  collectstatic?: Evidence;
   /** The ASGI/WSGI application (`app.main:app`), for uvicorn/gunicorn. */
   appModule?: string;
 }

@@ -348,6 +348,21 @@ export function nodeDockerfile(profile: AppProfile): string {
   return out.join("\n");
 }
 
+/**
+ * `collectstatic` imports the settings, which read required variables the build does not have
+ * (`os.environ["DJANGO_SECRET_KEY"]`): it gets inert stand-ins for this one command only, never
+ * kept in the image.
+ */
+function collectstatic(profile: AppProfile): string {
+  const standIns = profile.env
+    .filter((variable) => variable.required && !variable.declaredOnly)
+    .map(
+      (variable) =>
+        `${variable.name}=${/URL$/.test(variable.name) ? "sqlite:///:memory:" : "build-only-placeholder"}`,
+    );
+  return `RUN ${standIns.length > 0 ? `env ${standIns.join(" ")} ` : ""}python manage.py collectstatic --noinput`;
+}
+
 export function pythonDockerfile(profile: AppProfile): string {
   const python = profile.python!;
   const base = imageTag("python", python.version.value);
@@ -411,6 +426,8 @@ export function pythonDockerfile(profile: AppProfile): string {
     "WORKDIR /app",
     ...(hasDeps ? ["COPY --from=deps /opt/venv /opt/venv"] : []),
     "COPY . .",
+    // Static files gathered at build time, owned by root: the app serves them, never writes them.
+    ...(python.collectstatic ? [collectstatic(profile)] : []),
     ...labels(profile, base),
     ...tail(profile, "app"),
     "",

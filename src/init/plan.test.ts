@@ -288,6 +288,7 @@ const APPS: Record<string, Files> = {
       'ALLOWED_HOSTS = os.environ.get("DJANGO_ALLOWED_HOSTS", "localhost").split(",")',
       'DATABASES = {"default": dj_database_url.parse(os.environ["DATABASE_URL"])}',
       'ROOT_URLCONF = "mysite.urls"',
+      'STATIC_ROOT = "/app/staticfiles"',
       "",
     ].join("\n"),
     "mysite/urls.py": "from django.urls import path\nurlpatterns = []\n",
@@ -937,5 +938,15 @@ describe("a private registry", () => {
       "docker build --secret id=npmrc,src=.npmrc -t notes-api-hardened:local .",
     );
     expect(findingsOnPlan(files)).toEqual([]);
+  });
+});
+
+describe("django", () => {
+  it("collects static files at build time, with stand-ins for the settings' required variables", () => {
+    const { plan } = planFor(APPS.django!);
+    expect(lines(content(plan, "Dockerfile"))).toContain(
+      "RUN env DATABASE_URL=sqlite:///:memory: DJANGO_SECRET_KEY=build-only-placeholder python manage.py collectstatic --noinput",
+    );
+    expect(findingsOnPlan(APPS.django!)).toEqual([]);
   });
 });
