@@ -71,7 +71,7 @@ export const COMMANDS: readonly CommandEntry[] = [
     name: "sandbox",
     args: "-- CMD [ARGS...]",
     summary: "run an untrusted command in a locked-down container",
-    built: false,
+    built: true,
   },
   { name: "mcp", args: "", summary: "serve shipshape's commands to AI agents over MCP", built: false },
 ];

@@ -5,6 +5,7 @@
 import { Command, CommanderError } from "commander";
 import pkg from "../../package.json" with { type: "json" };
 import { ShipshapeError, UsageError } from "../errors.js";
+import { DEFAULTS } from "../sandbox/profile.js";
 import { COMMANDS } from "./commands.js";
 import { type CliIO, Output, wantsColor } from "./output.js";
 
@@ -51,6 +52,8 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     .option("-q, --quiet", "print only results and errors")
     .option("-v, --verbose", "print more detail about what is happening")
     .showSuggestionAfterError(true)
+    // Options after a subcommand's arguments belong to it (sandbox passes CMD's own flags through).
+    .enablePositionalOptions()
     .addHelpText("after", `${plannedHelp()}\n${HELP_FOOTER}`)
     .configureHelp({ sortSubcommands: false })
     .configureOutput({
@@ -142,6 +145,54 @@ Examples:
       const { runFix } = await import("./fix.js");
       exitCode = await runFix(dir, options, outputFor(command));
     });
+
+  const collect = (value: string, previous: string[]) => [...previous, value];
+  program
+    .command("sandbox")
+    .description(COMMANDS.find((entry) => entry.name === "sandbox")!.summary)
+    .usage("[options] -- CMD [ARGS...]")
+    .argument("[command...]", "the command to run, after --")
+    .option("--image <ref>", "the image (default: a slim image for the workspace's language)")
+    .option("--workspace <dir>", "copy this directory into /workspace (never bind-mounted)")
+    .option("--copy-out", "after the run, copy the workspace's changes back to --workspace")
+    .option(
+      "--ro-mount <dir[:target]>",
+      "share a host directory read-only (default /mnt/<name>)",
+      collect,
+      [],
+    )
+    .option("--net <mode>", "none, or allow (the network: printed loudly)", "none")
+    .option("--memory <size>", "memory limit, no swap beyond it", DEFAULTS.memory)
+    .option("--cpus <n>", "CPU limit", String(DEFAULTS.cpus))
+    .option("--pids <n>", "process limit (stops fork bombs)", String(DEFAULTS.pids))
+    .option("--timeout <duration>", "wall-time limit (30s, 10m, 1h)", DEFAULTS.timeout)
+    .option("--tmp-size <size>", "size of the /tmp tmpfs", DEFAULTS.tmpSize)
+    .option("--runtime <name>", "an engine runtime, e.g. runsc (gVisor)")
+    .option("--user <uid[:gid]>", "the non-root user to run as", DEFAULTS.user)
+    .option(
+      "--explain",
+      "print the docker run equivalent and what the profile does and does not protect against",
+    )
+    .passThroughOptions()
+    .addHelpText(
+      "after",
+      `
+Exit code: the command's; 124 at the wall-time limit, 137 when OOM-killed, 125 when shipshape
+itself fails (no engine, a bad option, a runtime the engine lacks).
+
+Examples:
+  shipshape sandbox -- node -e "console.log(process.getuid())"
+  shipshape sandbox --workspace . -- npm test              your files stay as they are
+  shipshape sandbox --workspace . --copy-out -- npx prettier --write .
+  shipshape sandbox --runtime runsc --timeout 2m -- ./untrusted.sh
+  shipshape sandbox --explain -- sh`,
+    )
+    .action(
+      async (command: string[], options: import("./sandbox.js").SandboxCommandOptions, cmd: Command) => {
+        const { runSandboxCommand } = await import("./sandbox.js");
+        exitCode = await runSandboxCommand(command, options, outputFor(cmd), io);
+      },
+    );
 
   for (const entry of COMMANDS) {
     if (entry.built) continue;

@@ -392,6 +392,63 @@ export class EngineSession {
     return { ...output, exitCode: exitCode ?? undefined, timedOut: !finished };
   }
 
+  /**
+   * Streams a container's stdout and stderr as they are written (attach before start, so nothing
+   * is missed); resolves when the streams end.
+   */
+  async attach(
+    id: string,
+    stdout: NodeJS.WritableStream,
+    stderr: NodeJS.WritableStream,
+  ): Promise<() => Promise<void>> {
+    let stream: NodeJS.ReadWriteStream;
+    try {
+      stream = (await this.api
+        .getContainer(id)
+        .attach({ stream: true, stdout: true, stderr: true, logs: true })) as NodeJS.ReadWriteStream;
+    } catch (error) {
+      throw engineError(`cannot attach to container ${id.slice(0, 12)}`, error);
+    }
+    this.api.modem.demuxStream(stream, stdout, stderr);
+    const ended = new Promise<void>((resolve) => {
+      stream.on("end", () => resolve());
+      stream.on("close", () => resolve());
+      stream.on("error", () => resolve());
+    });
+    return () => ended;
+  }
+
+  /** Extracts a tar archive into a directory of a (created) container: `docker cp` in. */
+  async putArchive(id: string, path: string, archive: Readable | Buffer): Promise<void> {
+    try {
+      await this.api.getContainer(id).putArchive(archive, { path });
+    } catch (error) {
+      throw engineError(`cannot copy into container ${id.slice(0, 12)}:${path}`, error);
+    }
+  }
+
+  /** A tar archive of a path in a container (running or stopped): `docker cp` out. */
+  async getArchive(id: string, path: string): Promise<Readable> {
+    try {
+      return (await this.api.getContainer(id).getArchive({ path })) as unknown as Readable;
+    } catch (error) {
+      throw engineError(`cannot copy ${path} out of container ${id.slice(0, 12)}`, error);
+    }
+  }
+
+  /** One sample of a running container's resource use: memory bytes and process count. */
+  async stats(id: string): Promise<{ memoryBytes: number; pids: number } | undefined> {
+    try {
+      const stats = (await this.api.getContainer(id).stats({ stream: false })) as {
+        memory_stats?: { usage?: number };
+        pids_stats?: { current?: number };
+      };
+      return { memoryBytes: stats.memory_stats?.usage ?? 0, pids: stats.pids_stats?.current ?? 0 };
+    } catch {
+      return undefined;
+    }
+  }
+
   /** The host port the engine published `containerPort` on. */
   async hostPort(id: string, containerPort: number, protocol: "tcp" | "udp" = "tcp"): Promise<number> {
     const ports = (await this.inspect(id)).NetworkSettings.Ports ?? {};

@@ -24,6 +24,12 @@ export interface VolumeMount {
   readOnly?: boolean;
 }
 
+/** A host directory shown read-only inside the container (`shipshape sandbox --ro-mount`). */
+export interface ReadOnlyBind {
+  source: string;
+  target: string;
+}
+
 export interface HealthcheckSpec {
   test: string[];
   intervalMs?: number;
@@ -44,6 +50,8 @@ export interface RunSpec {
   network?: string;
   networkAliases?: string[];
   volumes?: VolumeMount[];
+  /** Host directories, always read-only: only what a user asked to share. */
+  readOnlyBinds?: ReadOnlyBind[];
   readOnly?: boolean;
   /** Mount point → mount options, e.g. { "/tmp": "rw,size=64m" }. */
   tmpfs?: Record<string, string>;
@@ -53,6 +61,8 @@ export interface RunSpec {
   /** Run docker's init (tini) as PID 1. */
   init?: boolean;
   memoryBytes?: number;
+  /** Memory plus swap; equal to memoryBytes means no swap beyond the limit. */
+  memorySwapBytes?: number;
   nanoCpus?: number;
   pidsLimit?: number;
   runtime?: string;
@@ -89,12 +99,20 @@ export function toCreateOptions(
     HostConfig: {
       PortBindings: bindings,
       ReadonlyRootfs: spec.readOnly ?? false,
-      Mounts: (spec.volumes ?? []).map((mount) => ({
-        Type: "volume" as const,
-        Source: mount.volume,
-        Target: mount.target,
-        ReadOnly: mount.readOnly ?? false,
-      })),
+      Mounts: [
+        ...(spec.volumes ?? []).map((mount) => ({
+          Type: "volume" as const,
+          Source: mount.volume,
+          Target: mount.target,
+          ReadOnly: mount.readOnly ?? false,
+        })),
+        ...(spec.readOnlyBinds ?? []).map((bind) => ({
+          Type: "bind" as const,
+          Source: bind.source,
+          Target: bind.target,
+          ReadOnly: true,
+        })),
+      ],
     },
   };
   const host = options.HostConfig ?? {};
@@ -129,6 +147,7 @@ export function toCreateOptions(
   if (spec.securityOpt !== undefined) host.SecurityOpt = spec.securityOpt;
   if (spec.init !== undefined) host.Init = spec.init;
   if (spec.memoryBytes !== undefined) host.Memory = spec.memoryBytes;
+  if (spec.memorySwapBytes !== undefined) host.MemorySwap = spec.memorySwapBytes;
   if (spec.nanoCpus !== undefined) host.NanoCpus = spec.nanoCpus;
   if (spec.pidsLimit !== undefined) host.PidsLimit = spec.pidsLimit;
   if (spec.runtime !== undefined) host.Runtime = spec.runtime;

@@ -1,0 +1,170 @@
+/**
+ * Runs one command in a sandbox: a session volume for /workspace (filled from a copy of the host
+ * directory), the locked profile, output streamed live, the limits watched (memory, pids, wall
+ * time), the workspace changes listed and copied back only when asked, and everything the run
+ * created removed at the end — also when it fails or is interrupted.
+ */
+import { Writable } from "node:stream";
+import type { Engine } from "../engine/engine.js";
+import { EngineError } from "../errors.js";
+import { formatBytes, formatDuration, type SandboxOptions, sandboxRunSpec, WORKDIR } from "./profile.js";
+import {
+  applyChanges,
+  diffWorkspace,
+  packWorkspace,
+  readWorkspaceArchive,
+  snapshotDirectory,
+  type WorkspaceChange,
+  type WorkspaceSnapshot,
+} from "./workspace.js";
+
+/** How shells and runtimes say a fork failed for want of a process slot. */
+const FORK_FAILED =
+  /Cannot fork|fork: (?:retry|Resource temporarily unavailable)|spawn \S+ EAGAIN|EAGAIN[^\n]*spawn|can't fork|BlockingIOError: \[Errno 11\]/i;
+
+export type LimitHit = "memory" | "wall-time" | "pids";
+
+export interface SandboxReport {
+  exitCode: number;
+  limit?: LimitHit;
+  changes?: WorkspaceChange[];
+  copiedBack: boolean;
+  durationMs: number;
+}
+
+export interface SandboxIO {
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream;
+  /** shipshape's own lines (`sandbox: …`). */
+  note(line: string): void;
+}
+
+/** The runtime must be registered; gVisor registered with --network=none cannot have a network. */
+async function checkRuntime(engine: Engine, options: SandboxOptions): Promise<void> {
+  if (!options.runtime) return;
+  const info = (await engine.api.info()) as {
+    Runtimes?: Record<string, { path?: string; runtimeArgs?: string[] }>;
+  };
+  const runtimes = info.Runtimes ?? {};
+  const runtime = runtimes[options.runtime];
+  if (!runtime)
+    throw new EngineError(
+      `the engine has no runtime "${options.runtime}" (it has: ${Object.keys(runtimes).sort().join(", ")})`,
+      {
+        hint:
+          options.runtime === "runsc"
+            ? 'install gVisor and register it in /etc/docker/daemon.json: "runtimes": {"runsc": {"path": "/usr/bin/runsc"}}'
+            : "register the runtime in the engine's daemon.json",
+      },
+    );
+  if (options.network === "allow" && (runtime.runtimeArgs ?? []).includes("--network=none"))
+    throw new EngineError(
+      `--net allow cannot work with runtime "${options.runtime}": the engine registers it with --network=none`,
+      {
+        hint: "drop --net allow, or register a runsc runtime without --network=none",
+      },
+    );
+}
+
+export async function runSandbox(
+  engine: Engine,
+  options: SandboxOptions,
+  io: SandboxIO,
+  interrupted: { onInterrupt?: () => void } = {},
+): Promise<SandboxReport> {
+  await checkRuntime(engine, options);
+  const session = engine.session("sandbox");
+  const started = Date.now();
+  let killedFor: LimitHit | undefined;
+  try {
+    const [uid, gid] = options.user.split(":").map(Number);
+    const before: WorkspaceSnapshot = options.workspace ? snapshotDirectory(options.workspace) : new Map();
+    const volume = options.workspace ? await session.createVolume(session.name("workspace")) : undefined;
+    // The workspace is a copy, extracted into the volume through a seed container that is never
+    // started (the engine writes no archive into a read-only container's volumes). Mounted first
+    // at the image's /tmp, the empty volume takes its mode (1777): the sandbox user may add files.
+    if (volume) {
+      const seed = await session.create({
+        image: options.image,
+        entrypoint: [],
+        cmd: ["true"],
+        network: "none",
+        volumes: [{ volume, target: "/tmp" }],
+      });
+      await session.putArchive(seed, "/tmp", await packWorkspace(before, uid ?? 10001, gid ?? uid ?? 10001));
+      await session.remove(seed);
+    }
+    const id = await session.create(sandboxRunSpec(options, volume));
+    // stderr goes through as it comes; its tail is kept to recognise a fork that hit the pids limit.
+    let stderrTail = "";
+    const stderr = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        stderrTail = (stderrTail + chunk.toString("utf8")).slice(-16_384);
+        io.stderr.write(chunk, done);
+      },
+    });
+    const ended = await session.attach(id, io.stdout, stderr);
+    interrupted.onInterrupt = () => {
+      void session.kill(id).catch(() => undefined);
+    };
+    await session.start(id);
+
+    // Limits: the wall time by a timer; pids by sampling (the engine reports no "pids hit" event).
+    let maxPids = 0;
+    let sampling = true;
+    const sampler = (async () => {
+      while (sampling) {
+        const stats = await session.stats(id);
+        if (stats) maxPids = Math.max(maxPids, stats.pids);
+        await new Promise((resolve) => setTimeout(resolve, 250));
+      }
+    })();
+    const exitCode = await session.wait(id, options.timeoutMs);
+    if (exitCode === undefined) {
+      killedFor = "wall-time";
+      await session.kill(id);
+      await session.wait(id, 10_000);
+    }
+    sampling = false;
+    await sampler;
+    await Promise.race([ended(), new Promise((resolve) => setTimeout(resolve, 2_000))]);
+    const state = (await session.inspect(id)).State;
+    if (!killedFor && state.OOMKilled) killedFor = "memory";
+    if (!killedFor && (maxPids >= options.pids - 1 || FORK_FAILED.test(stderrTail))) killedFor = "pids";
+
+    const report: SandboxReport = {
+      exitCode: killedFor === "wall-time" ? 124 : killedFor === "memory" ? 137 : (state.ExitCode ?? 1),
+      copiedBack: false,
+      durationMs: Date.now() - started,
+    };
+    if (killedFor) report.limit = killedFor;
+    if (killedFor === "wall-time")
+      io.note(`killed: the wall-time limit (${formatDuration(options.timeoutMs)}) was reached (exit 124)`);
+    else if (killedFor === "memory")
+      io.note(
+        `killed: the memory limit (${formatBytes(options.memoryBytes)}) was reached: OOM-killed (exit 137)`,
+      );
+    else if (killedFor === "pids")
+      io.note(`the pids limit (${options.pids} processes) was reached: forks beyond it failed`);
+
+    if (options.workspace) {
+      const after = await readWorkspaceArchive(await session.getArchive(id, WORKDIR));
+      const changes = diffWorkspace(before, after);
+      report.changes = changes;
+      if (changes.length === 0) io.note("the workspace is unchanged");
+      else {
+        io.note(`${changes.length} change${changes.length === 1 ? "" : "s"} in the workspace:`);
+        for (const change of changes.slice(0, 200)) io.note(`  ${change.change} ${change.path}`);
+        if (changes.length > 200) io.note(`  … and ${changes.length - 200} more`);
+        if (options.copyOut) {
+          applyChanges(options.workspace, after, changes);
+          report.copiedBack = true;
+          io.note(`copied back to ${options.workspace}`);
+        } else io.note(`not copied back (--copy-out applies them to ${options.workspace})`);
+      }
+    }
+    return report;
+  } finally {
+    await session.cleanup().catch(() => undefined);
+  }
+}
