@@ -10,7 +10,6 @@ import { imageTag } from "../app/versions.js";
 import { loadTree } from "../check/load.js";
 import { ShipshapeError, UsageError } from "../errors.js";
 import {
-  DEFAULTS,
   dockerRunEquivalent,
   explain,
   parseDuration,

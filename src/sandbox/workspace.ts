@@ -130,7 +130,7 @@ export function applyChanges(root: string, after: WorkspaceSnapshot, changes: Wo
       continue;
     }
     const file = after.get(path);
-    if (!file || file.kind !== "file") continue;
+    if (file?.kind !== "file") continue;
     mkdirSync(dirname(target), { recursive: true });
     writeFileSync(target, file.content, { mode: file.mode });
   }
