@@ -52,8 +52,6 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     .option("-q, --quiet", "print only results and errors")
     .option("-v, --verbose", "print more detail about what is happening")
     .showSuggestionAfterError(true)
-    // Options after a subcommand's arguments belong to it (sandbox passes CMD's own flags through).
-    .enablePositionalOptions()
     .addHelpText("after", `${plannedHelp()}\n${HELP_FOOTER}`)
     .configureHelp({ sortSubcommands: false })
     .configureOutput({
@@ -173,7 +171,6 @@ Examples:
       "--explain",
       "print the docker run equivalent and what the profile does and does not protect against",
     )
-    .passThroughOptions()
     .addHelpText(
       "after",
       `
