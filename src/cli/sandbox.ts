@@ -65,7 +65,12 @@ export function sandboxOptions(
 ): SandboxOptions & { imageWhy: string } {
   const fail = (error: unknown): never => {
     if (error instanceof ShipshapeError)
-      throw new UsageError(error.message, { exitCode: FAILED, ...(error.hint ? { hint: error.hint } : {}) });
+      throw new UsageError(error.message, {
+        exitCode: FAILED,
+        hint:
+          error.hint ??
+          "sizes look like 512m or 1g, durations like 30s, 10m or 1h (shipshape sandbox --help)",
+      });
     throw error;
   };
   if (command.length === 0)
@@ -74,7 +79,10 @@ export function sandboxOptions(
       hint: "shipshape sandbox [options] -- CMD [ARGS…]",
     });
   if (options.net !== "none" && options.net !== "allow")
-    throw new UsageError(`--net ${options.net} is not one of none, allow`, { exitCode: FAILED });
+    throw new UsageError(`--net ${options.net} is not one of none, allow`, {
+      exitCode: FAILED,
+      hint: "the sandbox has no network unless you pass --net allow",
+    });
   if (!/^\d+(?::\d+)?$/.test(options.user))
     throw new UsageError(`--user ${options.user} must be numeric UID or UID:GID`, { exitCode: FAILED });
   if (/^0(?::|$)/.test(options.user))

@@ -4,6 +4,7 @@
  * time), the workspace changes listed and copied back only when asked, and everything the run
  * created removed at the end — also when it fails or is interrupted.
  */
+import { readFileSync } from "node:fs";
 import { Writable } from "node:stream";
 import type { Engine } from "../engine/engine.js";
 import { EngineError } from "../errors.js";
@@ -21,6 +22,27 @@ import {
 /** How shells and runtimes say a fork failed for want of a process slot. */
 const FORK_FAILED =
   /Cannot fork|fork: (?:retry|Resource temporarily unavailable)|spawn \S+ EAGAIN|EAGAIN[^\n]*spawn|can't fork|BlockingIOError: \[Errno 11\]/i;
+
+/** The container's pids cgroup on this machine (cgroup v1, v2 with systemd or cgroupfs). */
+function pidsEventsFiles(id: string): string[] {
+  return [
+    `/sys/fs/cgroup/pids/docker/${id}/pids.events`,
+    `/sys/fs/cgroup/system.slice/docker-${id}.scope/pids.events`,
+    `/sys/fs/cgroup/docker/${id}/pids.events`,
+  ];
+}
+
+/** Forks the kernel refused at the pids limit so far (0 when the cgroup is not readable here). */
+function pidsLimitHits(id: string): number {
+  for (const file of pidsEventsFiles(id)) {
+    try {
+      return Number(/^max (\d+)/m.exec(readFileSync(file, "utf8"))?.[1] ?? 0);
+    } catch {
+      // Not this layout, or the container has already gone.
+    }
+  }
+  return 0;
+}
 
 export type LimitHit = "memory" | "wall-time" | "pids";
 
@@ -110,15 +132,29 @@ export async function runSandbox(
     await session.start(id);
 
     // Limits: the wall time by a timer; pids by sampling (the engine reports no "pids hit" event).
+    // The kernel counts refused forks in the container's pids cgroup (pids.events "max"), which is
+    // readable when the engine runs on this machine; the engine's stats are the fallback. A run
+    // can end within a second, so the counter is read often.
     let maxPids = 0;
+    let refusedForks = 0;
     let sampling = true;
-    const sampler = (async () => {
+    const counter = (async () => {
       while (sampling) {
-        const stats = await session.stats(id);
-        if (stats) maxPids = Math.max(maxPids, stats.pids);
-        await new Promise((resolve) => setTimeout(resolve, 250));
+        refusedForks = Math.max(refusedForks, pidsLimitHits(id));
+        await new Promise((resolve) => setTimeout(resolve, 40));
       }
     })();
+    // A stats sample takes the engine about a second: its own loop, so the counter keeps its pace.
+    const stats = (async () => {
+      while (sampling) {
+        const sample = await session.stats(id);
+        if (sample) maxPids = Math.max(maxPids, sample.pids);
+        else await new Promise((resolve) => setTimeout(resolve, 250));
+      }
+    })();
+    // Not waited for at the end: a pending sample only delays the report.
+    void stats;
+    const sampler = counter;
     const exitCode = await session.wait(id, options.timeoutMs);
     if (exitCode === undefined) {
       killedFor = "wall-time";
@@ -130,7 +166,8 @@ export async function runSandbox(
     await Promise.race([ended(), new Promise((resolve) => setTimeout(resolve, 2_000))]);
     const state = (await session.inspect(id)).State;
     if (!killedFor && state.OOMKilled) killedFor = "memory";
-    if (!killedFor && (maxPids >= options.pids - 1 || FORK_FAILED.test(stderrTail))) killedFor = "pids";
+    if (!killedFor && (refusedForks > 0 || maxPids >= options.pids - 1 || FORK_FAILED.test(stderrTail)))
+      killedFor = "pids";
 
     const report: SandboxReport = {
       exitCode: killedFor === "wall-time" ? 124 : killedFor === "memory" ? 137 : (state.ExitCode ?? 1),
