@@ -437,9 +437,11 @@ export class EngineSession {
   }
 
   /** One sample of a running container's resource use: memory bytes and process count. */
-  async stats(id: string): Promise<{ memoryBytes: number; pids: number } | undefined> {
+  async stats(id: string, signal?: AbortSignal): Promise<{ memoryBytes: number; pids: number } | undefined> {
     try {
-      const stats = (await this.api.getContainer(id).stats({ stream: false })) as {
+      const stats = (await this.api
+        .getContainer(id)
+        .stats({ stream: false, ...(signal ? { abortSignal: signal } : {}) })) as {
         memory_stats?: { usage?: number };
         pids_stats?: { current?: number };
       };

@@ -145,15 +145,14 @@ export async function runSandbox(
       }
     })();
     // A stats sample takes the engine about a second: its own loop, so the counter keeps its pace.
+    const statsAbort = new AbortController();
     const stats = (async () => {
       while (sampling) {
-        const sample = await session.stats(id);
+        const sample = await session.stats(id, statsAbort.signal);
         if (sample) maxPids = Math.max(maxPids, sample.pids);
         else await new Promise((resolve) => setTimeout(resolve, 250));
       }
     })();
-    // Not waited for at the end: a pending sample only delays the report.
-    void stats;
     const sampler = counter;
     const exitCode = await session.wait(id, options.timeoutMs);
     if (exitCode === undefined) {
@@ -162,8 +161,13 @@ export async function runSandbox(
       await session.wait(id, 10_000);
     }
     sampling = false;
-    await sampler;
-    await Promise.race([ended(), new Promise((resolve) => setTimeout(resolve, 2_000))]);
+    // A pending stats request would hold the process for a second: it is cut short.
+    statsAbort.abort();
+    await Promise.all([sampler, stats]);
+    // The output streams end with the container; a stream the engine never closes costs 2 s at most.
+    let streamTimer: NodeJS.Timeout | undefined;
+    await Promise.race([ended(), new Promise((resolve) => (streamTimer = setTimeout(resolve, 2_000)))]);
+    clearTimeout(streamTimer);
     const state = (await session.inspect(id)).State;
     if (!killedFor && state.OOMKilled) killedFor = "memory";
     if (!killedFor && (refusedForks > 0 || maxPids >= options.pids - 1 || FORK_FAILED.test(stderrTail)))
