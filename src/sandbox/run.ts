@@ -4,7 +4,7 @@
  * time), the workspace changes listed and copied back only when asked, and everything the run
  * created removed at the end — also when it fails or is interrupted.
  */
-import { readFileSync } from "node:fs";
+import { type FSWatcher, readFileSync, watch } from "node:fs";
 import { Writable } from "node:stream";
 import type { Engine } from "../engine/engine.js";
 import { EngineError } from "../errors.js";
@@ -42,6 +42,20 @@ function pidsLimitHits(id: string): number {
     }
   }
   return 0;
+}
+
+/** Calls `onChange` whenever the container's pids.events changes, when it is readable here. */
+function watchPidsEvents(id: string, onChange: () => void): FSWatcher | undefined {
+  for (const file of pidsEventsFiles(id)) {
+    try {
+      const watcher = watch(file, onChange);
+      watcher.on("error", () => watcher.close());
+      return watcher;
+    } catch {
+      // Not this layout.
+    }
+  }
+  return undefined;
 }
 
 export type LimitHit = "memory" | "wall-time" | "pids";
@@ -138,10 +152,15 @@ export async function runSandbox(
     let maxPids = 0;
     let refusedForks = 0;
     let sampling = true;
+    // The kernel also notifies a change of pids.events (its only counter is "max"): a command that
+    // hits the limit and exits within the polling interval is still seen.
+    const watcher = watchPidsEvents(id, () => {
+      refusedForks = Math.max(refusedForks, 1, pidsLimitHits(id));
+    });
     const counter = (async () => {
       while (sampling) {
         refusedForks = Math.max(refusedForks, pidsLimitHits(id));
-        await new Promise((resolve) => setTimeout(resolve, 40));
+        await new Promise((resolve) => setTimeout(resolve, 20));
       }
     })();
     // A stats sample takes the engine about a second: its own loop, so the counter keeps its pace.
@@ -161,6 +180,7 @@ export async function runSandbox(
       await session.wait(id, 10_000);
     }
     sampling = false;
+    watcher?.close();
     // A pending stats request would hold the process for a second: it is cut short.
     statsAbort.abort();
     await Promise.all([sampler, stats]);
