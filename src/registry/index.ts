@@ -1,0 +1,25 @@
+/** The registry client: image references, tag → digest resolution, credentials. */
+
+export {
+  MEDIA_TYPES,
+  matchPlatform,
+  type PlatformManifest,
+  parseChallenge,
+  parsePlatform,
+  parseRetryAfter,
+  RegistryClient,
+  type RegistryClientOptions,
+  type ResolvedImage,
+  type ResolveOptions,
+} from "./client.js";
+export { type Credential, type CredentialLookup, DockerCredentials } from "./credentials.js";
+export { RegistryError, type RegistryErrorKind } from "./errors.js";
+export {
+  canonicalReference,
+  DOCKER_HUB_API_HOST,
+  DOCKER_HUB_AUTH_KEY,
+  DOCKER_HUB_DOMAIN,
+  familiarReference,
+  type ImageReference,
+  parseReference,
+} from "./reference.js";
