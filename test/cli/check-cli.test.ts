@@ -2,34 +2,13 @@
  * `shipshape check` as a user drives it: formats, exit codes, --fail-on, .shipshape.yaml, inline
  * ignores, --fix, and bad input (clear errors naming the file and line, never a stack trace).
  */
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
-import { ROOT, shipshape } from "../support/cli.js";
+import { describe, expect, it } from "vitest";
+import { shipshape } from "../support/cli.js";
+import { copyFixture, project as createProject } from "../support/projects.js";
 
-const temporary: string[] = [];
-afterAll(() => {
-  for (const dir of temporary) rmSync(dir, { recursive: true, force: true });
-});
-
-function project(files: Record<string, string>): string {
-  const dir = mkdtempSync(join(tmpdir(), "shipshape-check-"));
-  temporary.push(dir);
-  for (const [path, content] of Object.entries(files)) {
-    const full = join(dir, path);
-    mkdirSync(full.slice(0, full.lastIndexOf("/")), { recursive: true });
-    writeFileSync(full, content);
-  }
-  return dir;
-}
-
-function copyFixture(name: string): string {
-  const dir = mkdtempSync(join(tmpdir(), `shipshape-${name}-`));
-  temporary.push(dir);
-  cpSync(join(ROOT, "test/fixtures/apps", name), dir, { recursive: true });
-  return dir;
-}
+const project = (files: Record<string, string>) => createProject(files, "shipshape-check-");
 
 const GOOD_DOCKERFILE = `FROM node:20.20.2-bookworm-slim AS build
 WORKDIR /app

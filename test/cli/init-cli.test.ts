@@ -3,37 +3,17 @@
  * nothing, JSON output, consent (--yes, never without it off a terminal), never replacing a file
  * without --force, the source fix it offers, unsure values that need a flag, and bad input.
  */
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { ROOT, shipshape } from "../support/cli.js";
+import { copyFixture, project as createProject } from "../support/projects.js";
 
-const temporary: string[] = [];
-afterAll(() => {
-  for (const dir of temporary) rmSync(dir, { recursive: true, force: true });
-});
-
-function project(files: Record<string, string>): string {
-  const dir = mkdtempSync(join(tmpdir(), "shipshape-init-"));
-  temporary.push(dir);
-  for (const [path, content] of Object.entries(files)) {
-    const full = join(dir, path);
-    mkdirSync(full.slice(0, full.lastIndexOf("/")), { recursive: true });
-    writeFileSync(full, content);
-  }
-  return dir;
-}
-
+const project = (files: Record<string, string>) => createProject(files, "shipshape-init-");
 /** A fixture app without its Docker files. */
-function bareFixture(name: string): string {
-  const dir = mkdtempSync(join(tmpdir(), `shipshape-init-${name}-`));
-  temporary.push(dir);
-  cpSync(join(ROOT, "test/fixtures/apps", name), dir, { recursive: true });
-  for (const file of ["Dockerfile", "compose.yaml", "docker-compose.yml", ".dockerignore"])
-    rmSync(join(dir, file), { force: true });
-  return dir;
-}
+const bareFixture = (name: string) =>
+  copyFixture(name, ["Dockerfile", "compose.yaml", "docker-compose.yml", ".dockerignore"]);
 
 const EXPRESS_APP = {
   "package.json": JSON.stringify(
@@ -250,12 +230,7 @@ describe("shipshape init", () => {
 });
 
 describe("shipshape fix", () => {
-  function naiveCopy(): string {
-    const dir = mkdtempSync(join(tmpdir(), "shipshape-fix-naive-"));
-    temporary.push(dir);
-    cpSync(join(ROOT, "test/fixtures/apps/ai-naive-express"), dir, { recursive: true });
-    return dir;
-  }
+  const naiveCopy = () => copyFixture("ai-naive-express");
 
   it("--dry-run shows mechanical and structural fixes as diffs and writes nothing", () => {
     const dir = naiveCopy();
