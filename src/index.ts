@@ -1,13 +1,13 @@
 /** shipshape as a library: every command is also callable from code. */
 
+export { detectApp } from "./app/detect.js";
+export type { AppProfile, DetectOptions, Evidence } from "./app/types.js";
 export { renderRulesMarkdown } from "./check/docs.js";
 export * from "./check/index.js";
 export { type CliIO, Output } from "./cli/output.js";
 export { run } from "./cli/program.js";
-export { detectApp } from "./app/detect.js";
-export type { AppProfile, DetectOptions, Evidence } from "./app/types.js";
 export * from "./engine/index.js";
+export { EngineError, EngineUnavailableError, InputError, ShipshapeError, UsageError } from "./errors.js";
 export { type InitPlan, planInit } from "./init/plan.js";
 export * from "./registry/index.js";
 export { runSandbox } from "./sandbox/run.js";
-export { EngineError, EngineUnavailableError, InputError, ShipshapeError, UsageError } from "./errors.js";
