@@ -145,15 +145,14 @@ export async function runSandbox(
     };
     await session.start(id);
 
-    // Limits: the wall time by a timer; pids by sampling (the engine reports no "pids hit" event).
-    // The kernel counts refused forks in the container's pids cgroup (pids.events "max"), which is
-    // readable when the engine runs on this machine; the engine's stats are the fallback. A run
-    // can end within a second, so the counter is read often.
+    // Limits: wall time by a timer, memory by the engine's OOM flag. The engine reports no "pids
+    // limit hit", but the kernel counts refused forks in the container's pids cgroup (pids.events
+    // "max") when the engine runs on this machine: watched for changes and read every 20 ms, as a
+    // run may end within a second of hitting it. The engine's stats and fork-failure messages on
+    // stderr are the fallbacks.
     let maxPids = 0;
     let refusedForks = 0;
     let sampling = true;
-    // The kernel also notifies a change of pids.events (its only counter is "max"): a command that
-    // hits the limit and exits within the polling interval is still seen.
     const watcher = watchPidsEvents(id, () => {
       refusedForks = Math.max(refusedForks, 1, pidsLimitHits(id));
     });
@@ -172,7 +171,6 @@ export async function runSandbox(
         else await new Promise((resolve) => setTimeout(resolve, 250));
       }
     })();
-    const sampler = counter;
     const exitCode = await session.wait(id, options.timeoutMs);
     if (exitCode === undefined) {
       killedFor = "wall-time";
@@ -183,7 +181,7 @@ export async function runSandbox(
     watcher?.close();
     // A pending stats request would hold the process for a second: it is cut short.
     statsAbort.abort();
-    await Promise.all([sampler, stats]);
+    await Promise.all([counter, stats]);
     // The output streams end with the container; a stream the engine never closes costs 2 s at most.
     let streamTimer: NodeJS.Timeout | undefined;
     await Promise.race([ended(), new Promise((resolve) => (streamTimer = setTimeout(resolve, 2_000)))]);
