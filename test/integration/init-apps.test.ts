@@ -6,7 +6,16 @@
  * as their generated compose stack, whose database is not reachable from the host.
  */
 import { spawnSync } from "node:child_process";
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync } from "node:fs";
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { connect, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -123,6 +132,39 @@ describe.skipIf(!engine)("shipshape init: what it writes builds, runs hardened a
       expect(stopped.durationMs).toBeLessThan(2_000);
     }, 600_000);
   }
+
+  it("a static SPA with no server of its own (vite-spa without server.mjs): served by the server init writes", async () => {
+    session ??= engine.session("it-init");
+    const { dir, root } = withoutDockerFiles("vite-spa");
+    roots.push(root);
+    rmSync(join(dir, "server.mjs"));
+    const manifest = JSON.parse(readFileSync(join(dir, "package.json"), "utf8"));
+    delete manifest.scripts.start;
+    writeFileSync(join(dir, "package.json"), `${JSON.stringify(manifest, null, 2)}\n`);
+    initAndCheck(dir);
+    expect(existsSync(join(dir, "docker/serve-static.mjs"))).toBe(true);
+    const image = "shipshape-test/init-static-spa:it";
+    images.push(image);
+    await engine.build({ context: dir, tags: [image], noCache: true });
+    const port = await freePort();
+    const id = await session.run({
+      image,
+      readOnly: true,
+      tmpfs: { "/tmp": "rw,size=16m" },
+      capDrop: ["ALL"],
+      securityOpt: ["no-new-privileges"],
+      ports: [{ containerPort: 8080, hostPort: port, hostIp: "127.0.0.1" }],
+    });
+    await session.waitForHealthy(id, 90_000);
+    const page = await probeHttp(`http://127.0.0.1:${port}/`);
+    expect(page).toMatchObject({ status: 200, body: expect.stringContaining("<!doctype html>") });
+    // A client-side route falls back to index.html.
+    expect(await probeHttp(`http://127.0.0.1:${port}/settings/timer`)).toMatchObject({ status: 200 });
+    expect((await session.inspect(id)).Config.User).toBe("node");
+    const stopped = await session.stop(id, 10);
+    expect(stopped.killed).toBe(false);
+    expect(stopped.durationMs).toBeLessThan(2_000);
+  }, 600_000);
 
   it("npm-workspaces: init --app apps/api builds from the repository root with the workspace it needs", async () => {
     session ??= engine.session("it-init");
