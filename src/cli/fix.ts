@@ -3,29 +3,21 @@
  * multi-stage Dockerfile, secrets out of ENV, health-gated compose), worked out on a scratch copy
  * of the project, shown as unified diffs, and written only with consent (`--yes` or the prompt).
  */
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, join, resolve } from "node:path";
-import { createInterface } from "node:readline/promises";
 import { OPAQUE_DIRS } from "../check/facts/tree.js";
 import { checkDirectory, fixDirectory } from "../check/index.js";
 import { UsageError } from "../errors.js";
 import { structuralFixes } from "../init/fix.js";
-import { type PlannedChange, unifiedDiff } from "../init/write.js";
+import { type PlannedChange, readText, unifiedDiff } from "../init/write.js";
 import type { Output } from "./output.js";
+import { confirm } from "./prompt.js";
 
 export interface FixCommandOptions {
   dryRun?: boolean;
   yes?: boolean;
   format: string;
-}
-
-function readText(path: string): string | undefined {
-  try {
-    return readFileSync(path, "utf8");
-  } catch {
-    return undefined;
-  }
 }
 
 export async function runFix(
@@ -123,12 +115,7 @@ export async function runFix(
             hint: "run with --yes to write them, or --dry-run to see only the diffs",
           },
         );
-      const rl = createInterface({ input: process.stdin, output: process.stderr });
-      const answer = await rl.question(
-        `Apply these changes to ${changes.map((c) => c.path).join(", ")}? [y/N] `,
-      );
-      rl.close();
-      if (!/^y(?:es)?$/i.test(answer.trim())) {
+      if (!(await confirm(`Apply these changes to ${changes.map((c) => c.path).join(", ")}? [y/N] `))) {
         out.info("nothing written");
         return 1;
       }

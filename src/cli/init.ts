@@ -4,7 +4,6 @@
  * `--dry-run` shows the detection and the diffs and writes nothing.
  */
 import { resolve } from "node:path";
-import { createInterface } from "node:readline/promises";
 import { detectApp } from "../app/detect.js";
 import type { AppProfile, Detected, DetectOptions } from "../app/types.js";
 import { parseShell } from "../check/facts/shell.js";
@@ -13,6 +12,7 @@ import { UsageError } from "../errors.js";
 import { planInit } from "../init/plan.js";
 import { compare, type PlannedChange, unifiedDiff, writeChanges } from "../init/write.js";
 import type { CliIO, Output } from "./output.js";
+import { ask, confirm } from "./prompt.js";
 
 export interface InitCommandOptions {
   dryRun?: boolean;
@@ -116,27 +116,6 @@ function existDiffer(paths: string[]): string {
   return `${paths.join(", ")} ${paths.length === 1 ? "exists and differs" : "exist and differ"}`;
 }
 
-async function ask(io: CliIO, question: string): Promise<string> {
-  const input = (io as CliIO & { stdin?: NodeJS.ReadableStream }).stdin ?? process.stdin;
-  const rl = createInterface({ input, output: process.stderr });
-  try {
-    return (await rl.question(question)).trim();
-  } finally {
-    rl.close();
-  }
-}
-
-async function confirm(io: CliIO, question: string): Promise<boolean> {
-  const input = (io as CliIO & { stdin?: NodeJS.ReadableStream }).stdin ?? process.stdin;
-  const rl = createInterface({ input, output: process.stderr });
-  try {
-    const answer = await rl.question(question);
-    return /^y(?:es)?$/i.test(answer.trim());
-  } finally {
-    rl.close();
-  }
-}
-
 export async function runInit(
   dirArg: string | undefined,
   options: InitCommandOptions,
@@ -159,13 +138,10 @@ export async function runInit(
     const asked: InitCommandOptions = { ...options };
     for (const item of profile.unsure) {
       if (item.flag === "--port") {
-        const answer = await ask(io, `${item.why}. Port the app listens on [${profile.port.value}]: `);
+        const answer = await ask(`${item.why}. Port the app listens on [${profile.port.value}]: `);
         asked.port = answer === "" ? String(profile.port.value) : answer;
       } else if (item.flag === "--start") {
-        const answer = await ask(
-          io,
-          `${item.why}. Command that starts it [${profile.start.value.join(" ")}]: `,
-        );
+        const answer = await ask(`${item.why}. Command that starts it [${profile.start.value.join(" ")}]: `);
         asked.start = answer === "" ? profile.start.value.join(" ") : answer;
       }
     }
@@ -248,7 +224,7 @@ export async function runInit(
           hint: "run with --yes to write them, or --dry-run to see the diffs",
         },
       );
-    if (!(await confirm(io, `Write ${pending.map((c) => c.path).join(", ")}? [y/N] `))) {
+    if (!(await confirm(`Write ${pending.map((c) => c.path).join(", ")}? [y/N] `))) {
       out.info("nothing written");
       return 1;
     }

@@ -20,7 +20,8 @@ export interface PlannedChange {
   edit: boolean;
 }
 
-function readText(path: string): string | undefined {
+/** A file's text, or undefined when it cannot be read. */
+export function readText(path: string): string | undefined {
   try {
     return readFileSync(path, "utf8");
   } catch {

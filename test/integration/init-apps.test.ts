@@ -86,6 +86,31 @@ describe.skipIf(!engine)("shipshape init: what it writes builds, runs hardened a
   const images: string[] = [];
   let session: EngineSession;
 
+  /** Runs an image the hardened way (read-only, tmpfs /tmp, no capabilities) and waits for healthy. */
+  async function runHardened(image: string, containerPort: number, env?: Record<string, string>) {
+    const port = await freePort();
+    const id = await session.run({
+      image,
+      ...(env ? { env } : {}),
+      readOnly: true,
+      tmpfs: { "/tmp": "rw,size=64m" },
+      capDrop: ["ALL"],
+      securityOpt: ["no-new-privileges"],
+      memoryBytes: 512 * 1024 * 1024,
+      pidsLimit: 200,
+      ports: [{ containerPort, hostPort: port, hostIp: "127.0.0.1" }],
+    });
+    await session.waitForHealthy(id, 90_000);
+    return { id, port };
+  }
+
+  /** `docker stop`: SIGTERM must end it, within 2 s. */
+  async function expectPromptStop(id: string): Promise<void> {
+    const stopped = await session.stop(id, 10);
+    expect(stopped.killed).toBe(false);
+    expect(stopped.durationMs).toBeLessThan(2_000);
+  }
+
   afterAll(async () => {
     await session?.cleanup();
     for (const image of images) await engine.removeImage(image, true).catch(() => undefined);
@@ -102,21 +127,9 @@ describe.skipIf(!engine)("shipshape init: what it writes builds, runs hardened a
       images.push(image);
       await engine.build({ context: dir, tags: [image], noCache: true });
 
-      const port = await freePort();
       const inspected = await engine.imageInspect(image);
       const exposed = Number(Object.keys(inspected.Config.ExposedPorts ?? {})[0]?.split("/")[0]);
-      const id = await session.run({
-        image,
-        env: envExample(dir),
-        readOnly: true,
-        tmpfs: { "/tmp": "rw,size=64m" },
-        capDrop: ["ALL"],
-        securityOpt: ["no-new-privileges"],
-        memoryBytes: 512 * 1024 * 1024,
-        pidsLimit: 200,
-        ports: [{ containerPort: exposed, hostPort: port, hostIp: "127.0.0.1" }],
-      });
-      await session.waitForHealthy(id, 90_000);
+      const { id, port } = await runHardened(image, exposed, envExample(dir));
       const info = await session.inspect(id);
       expect(info.Config.User).toMatch(/^(?:node|app)$/);
       expect(info.HostConfig.ReadonlyRootfs).toBe(true);
@@ -127,9 +140,7 @@ describe.skipIf(!engine)("shipshape init: what it writes builds, runs hardened a
       );
       const answer = await probeHttp(`http://127.0.0.1:${port}${path?.[1] ?? path?.[2] ?? "/"}`);
       expect("status" in answer ? answer.status : answer.error).toBe(200);
-      const stopped = await session.stop(id, 10);
-      expect(stopped.killed).toBe(false);
-      expect(stopped.durationMs).toBeLessThan(2_000);
+      await expectPromptStop(id);
     }, 600_000);
   }
 
@@ -146,24 +157,13 @@ describe.skipIf(!engine)("shipshape init: what it writes builds, runs hardened a
     const image = "shipshape-test/init-static-spa:it";
     images.push(image);
     await engine.build({ context: dir, tags: [image], noCache: true });
-    const port = await freePort();
-    const id = await session.run({
-      image,
-      readOnly: true,
-      tmpfs: { "/tmp": "rw,size=16m" },
-      capDrop: ["ALL"],
-      securityOpt: ["no-new-privileges"],
-      ports: [{ containerPort: 8080, hostPort: port, hostIp: "127.0.0.1" }],
-    });
-    await session.waitForHealthy(id, 90_000);
+    const { id, port } = await runHardened(image, 8080);
     const page = await probeHttp(`http://127.0.0.1:${port}/`);
     expect(page).toMatchObject({ status: 200, body: expect.stringContaining("<!doctype html>") });
     // A client-side route falls back to index.html.
     expect(await probeHttp(`http://127.0.0.1:${port}/settings/timer`)).toMatchObject({ status: 200 });
     expect((await session.inspect(id)).Config.User).toBe("node");
-    const stopped = await session.stop(id, 10);
-    expect(stopped.killed).toBe(false);
-    expect(stopped.durationMs).toBeLessThan(2_000);
+    await expectPromptStop(id);
   }, 600_000);
 
   it("npm-workspaces: init --app apps/api builds from the repository root with the workspace it needs", async () => {
@@ -185,23 +185,12 @@ describe.skipIf(!engine)("shipshape init: what it writes builds, runs hardened a
       tags: [image],
       noCache: true,
     });
-    const port = await freePort();
-    const id = await session.run({
-      image,
-      readOnly: true,
-      tmpfs: { "/tmp": "rw,size=64m" },
-      capDrop: ["ALL"],
-      securityOpt: ["no-new-privileges"],
-      ports: [{ containerPort: 3000, hostPort: port, hostIp: "127.0.0.1" }],
-    });
-    await session.waitForHealthy(id, 90_000);
+    const { id, port } = await runHardened(image, 3000);
     // The shared workspace was built and shipped: the API answers with its greeting.
     const answer = await probeHttp(`http://127.0.0.1:${port}/`);
     expect(answer).toMatchObject({ status: 200, body: "hello world" });
     expect((await session.inspect(id)).Config.User).toBe("node");
-    const stopped = await session.stop(id, 10);
-    expect(stopped.killed).toBe(false);
-    expect(stopped.durationMs).toBeLessThan(2_000);
+    await expectPromptStop(id);
   }, 600_000);
 
   for (const app of ["ai-naive-express", "hardened-express"]) {
@@ -264,9 +253,7 @@ describe.skipIf(!engine)("shipshape init: what it writes builds, runs hardened a
           expect(reached).toBe(false);
 
           // `docker stop` on the app container: SIGTERM through tini must end it promptly.
-          const stopped = await session.stop(appId, 10);
-          expect(stopped.killed).toBe(false);
-          expect(stopped.durationMs).toBeLessThan(2_000);
+          await expectPromptStop(appId);
         } finally {
           compose("down", "-v", "--remove-orphans");
         }
