@@ -2,7 +2,8 @@
 # The shipshape test bed: a real Docker engine on a machine that ships only a Docker client
 # (see ../shared/TESTBED.md). Idempotent: the first run takes a few minutes, later runs seconds.
 #
-#   - installs Docker Engine, the distribution registry, Compose, debootstrap, gVisor and skopeo
+#   - installs Docker Engine, the distribution registry, Compose, debootstrap, gVisor, skopeo
+#     and htpasswd (apache2-utils)
 #     from Debian's packages when missing;
 #   - runs a registry on 127.0.0.1:5000 and dockerd with that registry as its mirror and the
 #     runsc (gVisor) runtime registered;
@@ -37,6 +38,7 @@ command -v debootstrap >/dev/null || [ -x /usr/sbin/debootstrap ] || need+=(debo
 command -v runsc >/dev/null || need+=(runsc)
 command -v skopeo >/dev/null || need+=(skopeo)
 command -v curl >/dev/null || need+=(curl)
+command -v htpasswd >/dev/null || need+=(apache2-utils) # bcrypt htpasswd files for the auth tests
 if [ ${#need[@]} -gt 0 ]; then
   say "installing ${need[*]}"
   export DEBIAN_FRONTEND=noninteractive

@@ -5,7 +5,7 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { delimiter, join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { RegistryClient, type RegistryClientOptions } from "./client.js";
+import { nextPage, RegistryClient, type RegistryClientOptions } from "./client.js";
 import { DockerCredentials } from "./credentials.js";
 import { RegistryError } from "./errors.js";
 
@@ -695,5 +695,72 @@ describe("retries, timeouts and mirrors", () => {
       }).mirrors,
     ).toEqual(["http://plain.example"]);
     expect(() => client({ mirrors: ["https://user:pw-secret@m.example"] })).toThrow(/contains credentials/);
+  });
+});
+
+describe("RegistryClient.tags", () => {
+  it("lists a repository's tags, following the Link pages on the same registry", async () => {
+    const server = await serve((request, response) => {
+      const url = new URL(request.path, "http://x");
+      if (url.pathname !== "/v2/team/app/tags/list") {
+        response.writeHead(404).end();
+        return;
+      }
+      const last = url.searchParams.get("last");
+      if (last === null) {
+        response.writeHead(200, {
+          "Content-Type": "application/json",
+          Link: '</v2/team/app/tags/list?last=b&n=1000>; rel="next"',
+        });
+        response.end(JSON.stringify({ name: "team/app", tags: ["a", "b"] }));
+        return;
+      }
+      response.writeHead(200, {
+        "Content-Type": "application/json",
+        // Never followed: another origin would get the credentials.
+        Link: '<http://elsewhere.example/v2/team/app/tags/list?last=c>; rel="next"',
+      });
+      response.end(JSON.stringify({ name: "team/app", tags: ["c"] }));
+    });
+    const list = await client().tags(`${server.host}/team/app:1`);
+    expect(list).toMatchObject({ repository: "team/app", tags: ["a", "b", "c"], truncated: false });
+    expect(server.requests.map((request) => request.path)).toEqual([
+      "/v2/team/app/tags/list?n=1000",
+      "/v2/team/app/tags/list?last=b&n=1000",
+    ]);
+    const capped = await client().tags(`${server.host}/team/app`, { maxTags: 2 });
+    expect(capped).toMatchObject({ tags: ["a", "b"], truncated: true });
+  });
+
+  it("goes through the Docker Hub mirror, and names a missing repository", async () => {
+    const server = await serve((request, response) => {
+      if (request.path.startsWith("/v2/library/node/tags/list")) {
+        response.writeHead(200, { "Content-Type": "application/json" });
+        response.end(JSON.stringify({ name: "library/node", tags: null }));
+        return;
+      }
+      response.writeHead(404, { "Content-Type": "application/json" });
+      response.end(
+        JSON.stringify({ errors: [{ code: "NAME_UNKNOWN", message: "repository name not known" }] }),
+      );
+    });
+    const list = await client({ mirrors: [server.url] }).tags("node:20");
+    expect(list).toMatchObject({ repository: "library/node", tags: [], source: server.url });
+    const missing = await failure(client().tags(`${server.host}/team/nothing`));
+    expect(missing.kind).toBe("not-found");
+    expect(missing.message).toContain("no such repository");
+  });
+});
+
+describe("nextPage", () => {
+  it("reads the next page's path from a Link header", () => {
+    expect(nextPage('</v2/a/tags/list?last=x&n=2>; rel="next"', "http://r:5000")).toBe(
+      "/v2/a/tags/list?last=x&n=2",
+    );
+    expect(nextPage("<http://r:5000/v2/a/tags/list?last=x>; rel=next", "http://r:5000")).toBe(
+      "/v2/a/tags/list?last=x",
+    );
+    expect(nextPage('</v2/a/tags/list?last=x>; rel="prev"', "http://r:5000")).toBeUndefined();
+    expect(nextPage(null, "http://r:5000")).toBeUndefined();
   });
 });

@@ -86,6 +86,23 @@ export interface ResolveOptions {
   signal?: AbortSignal;
 }
 
+export interface TagsOptions {
+  /** Stop listing after this many tags (default 10,000). */
+  maxTags?: number;
+  signal?: AbortSignal;
+}
+
+export interface TagList {
+  /** The registry as Docker names it. */
+  registry: string;
+  repository: string;
+  tags: string[];
+  /** More tags exist than were listed. */
+  truncated: boolean;
+  /** Base URL that answered: a mirror or the registry's API host. */
+  source: string;
+}
+
 interface Endpoint {
   /** `https://registry-1.docker.io`, `http://127.0.0.1:5000` */
   base: string;
@@ -169,6 +186,78 @@ export class RegistryClient {
       }
     }
     throw new Error("unreachable: no endpoint");
+  }
+
+  /**
+   * The repository's tags (`/v2/<name>/tags/list`, following the `Link` pages), from the first
+   * endpoint that answers: for Docker Hub images the mirrors first, as `resolve` does. Stops at
+   * `maxTags` (default 10,000) and says so with `truncated`.
+   */
+  async tags(image: string | ImageReference, options: TagsOptions = {}): Promise<TagList> {
+    const reference = typeof image === "string" ? parseReference(image) : image;
+    const deadline = Date.now() + this.deadlineMs;
+    const failures: string[] = [];
+    const endpoints = this.endpoints(reference);
+    for (const [index, endpoint] of endpoints.entries()) {
+      const call: Call = { reference, endpoint, deadline, signal: options.signal };
+      try {
+        return await this.tagsAt(call, options.maxTags ?? 10_000);
+      } catch (error) {
+        const last = index === endpoints.length - 1;
+        if (!(error instanceof RegistryError) || last || options.signal?.aborted) {
+          if (error instanceof RegistryError && failures.length > 0)
+            throw withMirrorFailures(error, failures);
+          throw error;
+        }
+        failures.push(`mirror ${endpoint.label}: ${error.what}`);
+      }
+    }
+    throw new Error("unreachable: no endpoint");
+  }
+
+  private async tagsAt(call: Call, maxTags: number): Promise<TagList> {
+    const { reference, endpoint } = call;
+    const tags: string[] = [];
+    let path: string | undefined = `/v2/${reference.repository}/tags/list?n=1000`;
+    let truncated = false;
+    for (let page = 0; path !== undefined; page++) {
+      if (page >= 100 || tags.length >= maxTags) {
+        truncated = true;
+        break;
+      }
+      const response = await this.request(call, "GET", path, "application/json");
+      if (!response.ok) {
+        throw await this.failure(
+          call,
+          response,
+          "it",
+          response.status === 404 ? "no such repository" : undefined,
+        );
+      }
+      const body = await readLimited(response, MAX_MANIFEST_BYTES, () =>
+        this.protocolError(call, "its tag list is too large"),
+      );
+      let parsed: { tags?: unknown };
+      try {
+        parsed = JSON.parse(body.toString("utf8")) as { tags?: unknown };
+      } catch {
+        throw this.protocolError(call, "its tag list is not valid JSON");
+      }
+      // A repository without tags lists `null`.
+      if (parsed.tags !== null && parsed.tags !== undefined && !Array.isArray(parsed.tags)) {
+        throw this.protocolError(call, "its tag list has no tags array");
+      }
+      for (const tag of (parsed.tags as unknown[] | null | undefined) ?? [])
+        if (typeof tag === "string") tags.push(tag);
+      path = nextPage(response.headers.get("link"), endpoint.base);
+    }
+    return {
+      registry: reference.domain,
+      repository: reference.repository,
+      tags: tags.slice(0, maxTags),
+      truncated: truncated || tags.length > maxTags,
+      source: endpoint.base,
+    };
   }
 
   private async resolveAt(call: Call, wanted: WantedPlatform | undefined): Promise<ResolvedImage> {
@@ -334,11 +423,16 @@ export class RegistryClient {
   }
 
   /** One registry request: retries, then the auth challenge when the registry asks for one. */
-  private async request(call: Call, method: "HEAD" | "GET", path: string): Promise<Response> {
+  private async request(
+    call: Call,
+    method: "HEAD" | "GET",
+    path: string,
+    accept = ACCEPT,
+  ): Promise<Response> {
     const url = `${call.endpoint.base}${path}`;
     const key = `${call.endpoint.base} ${call.reference.repository}`;
     const cached = this.authorizations.get(key);
-    const headers: Record<string, string> = { Accept: ACCEPT, "User-Agent": this.userAgent };
+    const headers: Record<string, string> = { Accept: accept, "User-Agent": this.userAgent };
     if (cached && cached.expires > Date.now()) headers.Authorization = cached.header;
     const response = await this.send(call, url, { method, headers });
     if (response.status !== 401) return response;
@@ -700,6 +794,24 @@ export class RegistryClient {
     }
     return `${url.origin}${url.pathname.replace(/\/+$/, "")}`;
   }
+}
+
+/** The path of the next page from a `Link: </v2/…/tags/list?last=x&n=1000>; rel="next"` header. */
+export function nextPage(link: string | null, base: string): string | undefined {
+  if (!link) return undefined;
+  for (const part of link.split(",")) {
+    const match = /<([^>]*)>\s*;(.*)$/.exec(part.trim());
+    if (!match || !/\brel\s*=\s*"?next"?/i.test(match[2] ?? "")) continue;
+    try {
+      const url = new URL(match[1] ?? "", `${base}/`);
+      // Only the same registry: a Link elsewhere would take the credentials with it.
+      if (url.origin !== new URL(base).origin) return undefined;
+      return `${url.pathname}${url.search}`;
+    } catch {
+      return undefined;
+    }
+  }
+  return undefined;
 }
 
 function withMirrorFailures(error: RegistryError, failures: string[]): RegistryError {

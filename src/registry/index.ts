@@ -3,6 +3,7 @@
 export {
   MEDIA_TYPES,
   matchPlatform,
+  nextPage,
   type PlatformManifest,
   parseChallenge,
   parsePlatform,
@@ -11,6 +12,8 @@ export {
   type RegistryClientOptions,
   type ResolvedImage,
   type ResolveOptions,
+  type TagList,
+  type TagsOptions,
 } from "./client.js";
 export { type Credential, type CredentialLookup, DockerCredentials } from "./credentials.js";
 export { RegistryError, type RegistryErrorKind } from "./errors.js";
