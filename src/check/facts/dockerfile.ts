@@ -157,10 +157,15 @@ function argumentText(raw: string, escapeChar: string): string {
     newline < 0 ? raw : raw.slice(0, newline > 0 && raw[newline - 1] === "\r" ? newline - 1 : newline);
   // A heredoc body must stay as written: only the first line has continuations and flags.
   const isHeredoc = HEREDOC_START.test(firstLine);
+  // Comment lines inside a continuation go first (as Docker drops them before joining): joined
+  // first, a `# note` line would end up inside the instruction's own line.
   let text =
     isHeredoc || newline < 0
       ? raw
-      : raw.replace(CONTINUATION[escapeChar === "`" ? "`" : "\\"] as RegExp, " ").replace(COMMENT_LINES, "");
+      : (raw.slice(0, newline + 1) + raw.slice(newline + 1).replace(COMMENT_LINES, "")).replace(
+          CONTINUATION[escapeChar === "`" ? "`" : "\\"] as RegExp,
+          " ",
+        );
   text = text.replace(KEYWORD_PREFIX, "");
   let flagsEnd = 0;
   for (;;) {

@@ -14,6 +14,11 @@ describe("SS1001 image-tag-floating", () => {
       ["Dockerfile:1"],
     ],
     ["compose image", { "compose.yaml": "services:\n  db:\n    image: postgres\n" }, ["compose.yaml:3"]],
+    [
+      "comment line inside a continued FROM",
+      { Dockerfile: "FROM --platform=linux/amd64 \\\n  # the base\n  node:latest AS app\n" },
+      ["Dockerfile:1"],
+    ],
   ])("fires: %s", (_name, files, expected) => {
     expect(linesOf(rule, files)).toEqual(expected);
   });
@@ -26,6 +31,10 @@ describe("SS1001 image-tag-floating", () => {
     ],
     ["stage reference", { Dockerfile: "FROM node:20.20.2-bookworm-slim AS base\nFROM base\n" }],
     ["scratch", { Dockerfile: "FROM scratch\n" }],
+    [
+      "comment line inside a continued FROM of an exact tag",
+      { Dockerfile: "FROM \\\n# pinned below\n  node:20.20.2-bookworm-slim\n" },
+    ],
     ["unknown ARG", { Dockerfile: "ARG BASE\nFROM ${BASE}\n" }],
     ["compose service that builds", { "compose.yaml": "services:\n  api:\n    build: .\n    image: api\n" }],
   ])("clean: %s", (_name, files) => {
