@@ -135,6 +135,36 @@ export class Engine {
     }
   }
 
+  /** Points `reference` (`name:tag`) at an image (id or reference), as `docker tag` does. */
+  async tagImage(image: string, reference: string): Promise<void> {
+    const slash = reference.lastIndexOf("/");
+    const colon = reference.lastIndexOf(":");
+    const repo = colon > slash ? reference.slice(0, colon) : reference;
+    const tag = colon > slash ? reference.slice(colon + 1) : "latest";
+    try {
+      await this.api.getImage(image).tag({ repo, tag });
+    } catch (error) {
+      throw engineError(`cannot tag ${image} as ${reference}`, error);
+    }
+  }
+
+  /** The image's history (`docker history`): one entry per instruction, newest first. */
+  async imageHistory(
+    reference: string,
+  ): Promise<Array<{ Id: string; Created: number; CreatedBy: string; Size: number; Comment: string }>> {
+    try {
+      return (await this.api.getImage(reference).history()) as Array<{
+        Id: string;
+        Created: number;
+        CreatedBy: string;
+        Size: number;
+        Comment: string;
+      }>;
+    } catch (error) {
+      throw engineError(`cannot read the history of image ${reference}`, error);
+    }
+  }
+
   /** The image as `docker save` writes it: a tar of its config, manifest and every layer. */
   async exportImage(reference: string): Promise<Readable> {
     try {
