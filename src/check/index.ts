@@ -71,7 +71,23 @@ function skipper(config: ShipshapeConfig): (path: string) => boolean {
   return (path) => matcher.ignores(path);
 }
 
-export function checkDirectory(dirArg: string, options: CheckOptions = {}): CheckRun {
+/** A directory read and understood (config, files, facts), without running the rules. */
+export interface LoadedProject {
+  dir: string;
+  config: ShipshapeConfig;
+  configFile?: string;
+  tree: ProjectTree;
+  facts: ProjectFacts;
+}
+
+/**
+ * Reads a directory the way `check` does (its config's ignorePaths, `--file` Dockerfiles) into
+ * facts: what `check`, `pin`, `build` and `verify` all start from.
+ */
+export function loadProject(
+  dirArg: string,
+  options: Pick<CheckOptions, "files" | "configFile"> = {},
+): LoadedProject {
   const dir = resolve(dirArg);
   const { config, file: configFile } = loadConfig(dir, options.configFile);
   const tree = loadTree(dir, skipper(config));
@@ -90,17 +106,16 @@ export function checkDirectory(dirArg: string, options: CheckOptions = {}): Chec
     return inside.split(sep).join("/");
   });
   const facts = projectFacts(tree, dockerfiles ? { dockerfiles } : {});
-  const result = runRules(facts, config);
-  const run: CheckRun = {
-    dir,
-    config,
-    tree,
-    facts,
-    result,
-    failOn: options.failOn ?? config.failOn ?? "error",
+  return configFile ? { dir, config, configFile, tree, facts } : { dir, config, tree, facts };
+}
+
+export function checkDirectory(dirArg: string, options: CheckOptions = {}): CheckRun {
+  const project = loadProject(dirArg, options);
+  return {
+    ...project,
+    result: runRules(project.facts, project.config),
+    failOn: options.failOn ?? project.config.failOn ?? "error",
   };
-  if (configFile) run.configFile = configFile;
-  return run;
 }
 
 export interface FixReport {

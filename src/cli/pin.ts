@@ -7,7 +7,7 @@
  */
 import { join, relative } from "node:path";
 import { isComposePath, isDockerfilePath } from "../check/facts/project.js";
-import { checkDirectory } from "../check/index.js";
+import { loadProject } from "../check/index.js";
 import { ShipshapeError, UsageError } from "../errors.js";
 import { readText, unifiedDiff, writeChanges } from "../init/write.js";
 import {
@@ -61,7 +61,7 @@ export async function runPin(
   const mode: PinMode = options.check ? "check" : options.update ? "update" : "pin";
 
   const dir = dirArg ?? ".";
-  const run = checkDirectory(dir, options.file?.length ? { files: options.file } : {});
+  const run = loadProject(dir, options.file?.length ? { files: options.file } : {});
   const root = displayRoot(run.dir);
   const { facts } = run;
   if (facts.dockerfiles.length === 0 && facts.composeFiles.length === 0) {
