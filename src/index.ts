@@ -2,6 +2,20 @@
 
 export { detectApp } from "./app/detect.js";
 export type { AppProfile, DetectOptions, Evidence } from "./app/types.js";
+export {
+  type BuildImageOptions,
+  type BuildInfo,
+  type BuildOutcome,
+  type BuildProgress,
+  BuildRefusedError,
+  buildImage,
+  type ContextReport,
+  checkReproducible,
+  type PreparedBuild,
+  prepareBuild,
+  type ReproducibilityReport,
+  RetagRefusedError,
+} from "./build/index.js";
 export { renderRulesMarkdown } from "./check/docs.js";
 export * from "./check/index.js";
 export { type CliIO, Output } from "./cli/output.js";
@@ -9,5 +23,16 @@ export { run } from "./cli/program.js";
 export * from "./engine/index.js";
 export { EngineError, EngineUnavailableError, InputError, ShipshapeError, UsageError } from "./errors.js";
 export { type InitPlan, planInit } from "./init/plan.js";
+export {
+  findReferences,
+  type ImageResolver,
+  type PinEntry,
+  type PinOptions,
+  type PinResult,
+  type PinStatus,
+  pinCheckPassed,
+  pinProject,
+  registryResolver,
+} from "./pin/index.js";
 export * from "./registry/index.js";
 export { runSandbox } from "./sandbox/run.js";
