@@ -136,7 +136,7 @@ describe("planBuild: tags and names", () => {
     expect(plan.tags).toEqual(["acme/notes_api:1.4.0_build.7", "acme/notes_api:sha-0123456"]);
   });
 
-  it("--name, --app-version and --tag win; a name with a tag is refused", () => {
+  it("--name, --version and --tag win; a name with a tag is refused", () => {
     const plan = planBuild(
       input(FILES, CLEAN, { name: "registry.example.com/api", version: "2.0.0", tags: ["api:candidate"] }),
     );

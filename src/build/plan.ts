@@ -380,10 +380,10 @@ export function planBuild(input: PlanInput): BuildPlan {
   let version: BuildPlan["version"];
   if (request.version !== undefined) {
     if (!/^[\w][\w.-]{0,127}$/.test(request.version))
-      throw new UsageError(`--app-version ${request.version} cannot be a tag`, {
+      throw new UsageError(`--version ${request.version} cannot be a tag`, {
         hint: "letters, digits, '_', '.' and '-', at most 128, not starting with '.' or '-'",
       });
-    version = { value: request.version, from: "--app-version" };
+    version = { value: request.version, from: "--version" };
   } else if (identity.version) {
     const tag = sanitizeTag(identity.version);
     if (tag) {
@@ -476,7 +476,7 @@ export function planBuild(input: PlanInput): BuildPlan {
         code: "nothing-to-tag",
         message: "no version and no commit to tag the image with",
         details: [],
-        hint: "give --app-version 1.2.3 (or a version in package.json / pyproject.toml), build in a git repository, or name a tag with --tag",
+        hint: "give --version 1.2.3 (or a version in package.json / pyproject.toml), build in a git repository, or name a tag with --tag",
       });
   }
 

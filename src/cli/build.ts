@@ -22,7 +22,7 @@ export interface BuildCommandOptions {
   buildArg: string[];
   secret: string[];
   name?: string;
-  appVersion?: string;
+  version?: string;
   tag: string[];
   cache?: boolean;
   pull?: boolean;
@@ -73,7 +73,7 @@ export async function buildOptions(
   if (options.target !== undefined) out.target = options.target;
   if (options.platform !== undefined) out.platform = options.platform;
   if (options.name !== undefined) out.name = options.name;
-  if (options.appVersion !== undefined) out.version = options.appVersion;
+  if (options.version !== undefined) out.version = options.version;
   if (options.buildinfo === false) out.buildinfo = false;
   else if (typeof options.buildinfo === "string") out.buildinfo = options.buildinfo;
   if (options.log !== undefined) out.logFile = options.log;

@@ -32,19 +32,19 @@ export const COMMANDS: readonly CommandEntry[] = [
     name: "pin",
     args: "[dir]",
     summary: "pin base images to tag@sha256 digests (--check for CI)",
-    built: false,
+    built: true,
   },
   {
     name: "build",
     args: "[dir]",
     summary: "build with BuildKit, provenance labels, immutable tags and build secrets",
-    built: false,
+    built: true,
   },
   {
     name: "verify",
     args: "[dir|image]",
     summary: "prove the image runs anywhere, against a real engine",
-    built: false,
+    built: true,
   },
   {
     name: "sbom",

@@ -1,7 +1,8 @@
+import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { COMMANDS } from "../../src/cli/commands.js";
-import { ROOT, shipshape } from "../support/cli.js";
+import { BIN, ROOT, shipshape } from "../support/cli.js";
 
 const version = JSON.parse(readFileSync(`${ROOT}/package.json`, "utf8")).version as string;
 const ESC = "\u001b[";
@@ -31,6 +32,25 @@ describe("shipshape --help", () => {
 describe("shipshape --version", () => {
   it("prints the package version", () => {
     expect(shipshape(["--version"])).toEqual({ code: 0, stdout: `${version}\n`, stderr: "" });
+    expect(shipshape(["-q", "-V"])).toEqual({ code: 0, stdout: `${version}\n`, stderr: "" });
+  });
+
+  it("after a command, --version is that command's option, not the program's", () => {
+    const { code, stdout, stderr } = shipshape(["build", "--help"]);
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/--version <version>/);
+    expect(stderr).toBe("");
+    expect(shipshape(["check", "--version"]).stderr).toMatch(/^error: unknown option '--version'/);
+  });
+
+  it("a reader that stops reading (| head) ends it quietly, without an EPIPE stack trace", () => {
+    // `true` exits without reading: the help is written to a pipe nobody reads any more.
+    const result = spawnSync("sh", ["-c", `"${process.execPath}" "${BIN}" --help | true`], {
+      encoding: "utf8",
+      env: { ...process.env, NO_COLOR: "1" },
+    });
+    expect(result.status).toBe(0);
+    expect(result.stderr).not.toMatch(/EPIPE|at .*\.js:\d+/);
   });
 });
 

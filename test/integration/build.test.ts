@@ -186,7 +186,7 @@ describe.skipIf(!engine)("shipshape build against the engine", () => {
     const taken = `${NAME}:2.0.0`;
     await engine.tagImage(other, taken);
     made.push(taken);
-    const refused = shipshape(["build", app, "--name", NAME, "--app-version", "2.0.0"]);
+    const refused = shipshape(["build", app, "--name", NAME, "--version", "2.0.0"]);
     expect(refused.code, refused.stderr).toBe(1);
     expect(refused.stderr).toContain(
       "error: refusing to move tags to different content (no tag was changed):",
@@ -204,7 +204,7 @@ describe.skipIf(!engine)("shipshape build against the engine", () => {
       app,
       "--name",
       NAME,
-      "--app-version",
+      "--version",
       "2.0.0",
       "--force-retag",
       "-f",
@@ -247,7 +247,7 @@ describe.skipIf(!engine)("shipshape build: secrets and failures", () => {
         dir,
         "--name",
         name,
-        "--app-version",
+        "--version",
         "1",
         "--no-cache",
         "--secret",
@@ -291,7 +291,7 @@ describe.skipIf(!engine)("shipshape build: secrets and failures", () => {
       },
       "shipshape-build-fail-",
     );
-    const result = shipshape(["build", dir, "--name", `${NAME}-fail`, "--app-version", "1"]);
+    const result = shipshape(["build", dir, "--name", `${NAME}-fail`, "--version", "1"]);
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(
       /error: build failed at \[2\/2\] RUN echo preparing && echo 'the step went wrong' >&2 && exit 3/,
@@ -311,7 +311,7 @@ describe.skipIf(!engine)("shipshape build --check-reproducible", () => {
       },
       "shipshape-build-repro-",
     );
-    const result = shipshape(["build", dir, "--check-reproducible", "--app-version", "1"]);
+    const result = shipshape(["build", dir, "--check-reproducible", "--version", "1"]);
     const kept = /build 1 {2}(sha256:[0-9a-f]{64}) \(kept, untagged\)/.exec(result.stdout)?.[1];
     const second = /build 2 {2}(sha256:[0-9a-f]{64}) \(removed\)/.exec(result.stdout)?.[1];
     try {
