@@ -78,6 +78,9 @@ const NAIVE_EXPECTED: Record<string, Array<[rule: string, location: string]>> = 
   "no-signal-handler": [["SS3002", "src/index.ts:45"]],
   "schema-at-startup": [["SS3014", "src/index.ts:48"]],
   "no-env-validation": [["SS3009", "src/db.ts:7"]],
+  "secret-written-then-deleted": [["SS1103", "Dockerfile:19"]],
+  // A write at run time: no static rule sees it; `shipshape verify`'s hardened run does.
+  "writes-to-app-dir": [],
 };
 
 /** Findings on the naive app beyond DEFECTS.md that are true, with why. Anything else is a false positive. */

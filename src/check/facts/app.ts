@@ -193,7 +193,7 @@ function packageFacts(tree: ProjectTree, source: SourceText): PackageFacts | und
   return facts;
 }
 
-function envFileFacts(source: SourceText): EnvFileFacts {
+export function envFileFacts(source: SourceText): EnvFileFacts {
   const entries: EnvFileFacts["entries"] = [];
   for (let line = 1; line <= source.lineCount; line++) {
     const match = /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_.-]*)\s*=\s*(.*)$/.exec(source.line(line));

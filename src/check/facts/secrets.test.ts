@@ -1,5 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { findSecretValue, isPlaceholder, redact, redactLine, secretAssignment } from "./secrets.js";
+import {
+  findSecretValue,
+  isExampleSecret,
+  isLocalUrlPassword,
+  isPlaceholder,
+  redact,
+  redactLine,
+  secretAssignment,
+} from "./secrets.js";
 
 describe("secret detection", () => {
   it.each([
@@ -55,5 +63,22 @@ describe("redaction", () => {
   it("leaves lines without secrets alone", () => {
     const line = "const PORT = process.env.PORT || 3000;";
     expect(redactLine(line)).toBe(line);
+  });
+});
+
+describe("values that are not leaks", () => {
+  it.each([
+    ["sk-proj-xxxxxxxxxxxxxxxxxxxxxxxx", true],
+    ["ghp_000000000000000000000000000000", true],
+    ["AKIAIOSFODNN7EXAMPLE", true],
+    ["sk-proj-FAKEFAKEFAKEFAKEFAKEFAKEFAKEFAKE0000", false],
+    ["npm_Zq3vT8mWx1LpR7nB4kYc9HdJ2sFa6GeU0tQi", false],
+  ])("%s is documentation filler: %s", (value, filler) => {
+    expect(isExampleSecret(value)).toBe(filler);
+  });
+
+  it("knows a URL password for the developer's own machine", () => {
+    expect(isLocalUrlPassword("postgres://app:devpass@localhost:5432/app", "devpass")).toBe(true);
+    expect(isLocalUrlPassword("postgres://app:devpass@db.prod.internal/app", "devpass")).toBe(false);
   });
 });

@@ -135,6 +135,27 @@ export function looksRandom(value: string): boolean {
   );
 }
 
+/** A URL password for a database on the developer's own machine is a local default, not a leak. */
+export function isLocalUrlPassword(line: string, password: string): boolean {
+  const at = line.indexOf(`:${password}@`);
+  if (at < 0) return false;
+  return /^@(?:localhost|127\.\d+\.\d+\.\d+|0\.0\.0\.0|\[::1\]|host\.docker\.internal)\b/.test(
+    line.slice(at + password.length + 1),
+  );
+}
+
+/**
+ * A provider-shaped value that is documentation filler, not a key: `sk-proj-xxxxxxxxxxxxxxxxxxxx`,
+ * `ghp_000000000000000000000000000000`, AWS's `AKIAIOSFODNN7EXAMPLE`. For scanning files nobody
+ * wrote for this project (an image's layers); a project's own files keep every match.
+ */
+export function isExampleSecret(value: string): boolean {
+  if (/EXAMPLE|\.\.\.|<|>/.test(value)) return true;
+  // The random part after the provider prefix (`sk-proj-`, `ghp_`, `xoxb-`).
+  const tail = value.replace(/^[A-Za-z]{2,10}[_-](?:[a-z]{2,8}[_-])?/, "");
+  return tail.length > 0 && new Set(tail).size <= 2;
+}
+
 /** Enough of a secret to recognise it, never the secret: `sk-p…(78 chars)`. */
 export function redact(value: string): string {
   if (value.length <= 8) return "****";

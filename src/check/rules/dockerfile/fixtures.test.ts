@@ -105,9 +105,15 @@ describe("Dockerfile rules on the fixtures", () => {
         "",
         "EXPOSE 3000",
         "",
+        'CMD ["node", "dist/index.js"]',
+        "",
+        '# A token for a private registry, written for an install and "cleaned up" in a later layer',
+        "# (DEFECTS.md 35): the delete hides the file from the final file system, not from the image.",
+        'RUN echo "//registry.npmjs.org/:_authToken=npm_FAKEFAKEFAKEFAKEFAKEFAKEFAKEFAKE0000" > /root/.npmrc',
+        "RUN rm /root/.npmrc",
+        // After the last RUN (which needs root to delete a file in /root), not before CMD.
         "USER node",
         "ENV NODE_ENV=production",
-        'CMD ["node", "dist/index.js"]',
         "",
       ].join("\n"),
     );

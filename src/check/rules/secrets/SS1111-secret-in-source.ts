@@ -1,5 +1,5 @@
 import { isComposePath, isDockerfilePath } from "../../facts/project.js";
-import { findSecretValue, redact } from "../../facts/secrets.js";
+import { findSecretValue, isLocalUrlPassword, redact } from "../../facts/secrets.js";
 import { baseName } from "../../facts/tree.js";
 import type { Rule, RuleResult } from "../../types.js";
 import { isTestPath, withArticle } from "./shared.js";
@@ -16,15 +16,6 @@ function checkedElsewhere(path: string): boolean {
       name,
     ) ||
     /\.min\.[cm]?js$/.test(name)
-  );
-}
-
-/** A URL password for a database on the developer's own machine is a local default, not a leak. */
-function isLocalUrl(line: string, password: string): boolean {
-  const at = line.indexOf(`:${password}@`);
-  if (at < 0) return false;
-  return /^@(?:localhost|127\.\d+\.\d+\.\d+|0\.0\.0\.0|\[::1\]|host\.docker\.internal)\b/.test(
-    line.slice(at + password.length + 1),
   );
 }
 
@@ -67,7 +58,7 @@ export const rule: Rule = {
         const match = findSecretValue(text);
         if (!match) continue;
         if (match.kind === "Google API key" && publicGoogleKeys) continue;
-        if (match.kind === "password in a URL" && isLocalUrl(text, match.value)) continue;
+        if (match.kind === "password in a URL" && isLocalUrlPassword(text, match.value)) continue;
         const column = Math.max(text.indexOf(match.value), 0) + 1;
         const what = withArticle(match.kind);
         out.push({

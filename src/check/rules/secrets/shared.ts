@@ -5,7 +5,7 @@
  * excluding what the build needs.
  */
 import ignore from "ignore";
-import type { EnvFileFacts } from "../../facts/app.js";
+import { type EnvFileFacts, envFileFacts } from "../../facts/app.js";
 import { type BuildContext, buildContext } from "../../facts/context.js";
 import type { CopyFacts, DockerfileFacts, InstructionFacts } from "../../facts/dockerfile.js";
 import type { ProjectFacts } from "../../facts/project.js";
@@ -141,14 +141,45 @@ function judgeSecretFile(facts: ProjectFacts, path: string): SecretFile | undefi
   const entry = facts.tree.entries.get(path);
   if (entry && entry.kind !== "file") return undefined;
   const name = baseName(path);
-  const text = facts.text(path)?.text;
   if (ENV_FILE.test(name)) {
     if (ENV_EXAMPLE.test(name)) return undefined;
     const env = facts.app.envFiles.find((file) => file.file === path);
-    if (!env) return undefined;
-    const secrets = envSecretEntries(env);
-    if (secrets.length === 0) return undefined;
-    return { path, kind: "env file", line: secrets[0]?.line ?? 1, names: secrets.map((s) => s.name) };
+    return env ? envSecretFile(env) : undefined;
+  }
+  return secretFileFromText(path, facts.text(path)?.text);
+}
+
+function envSecretFile(env: EnvFileFacts): SecretFile | undefined {
+  const secrets = envSecretEntries(env);
+  if (secrets.length === 0) return undefined;
+  return { path: env.file, kind: "env file", line: secrets[0]?.line ?? 1, names: secrets.map((s) => s.name) };
+}
+
+/**
+ * The same judgement from a file's path and text alone (`text` undefined: not read, too big or
+ * binary), for files that are not in a project tree: the files of an image's layers
+ * (`shipshape verify`). Also knows the credential files of a home directory (`.aws/credentials`,
+ * `.docker/config.json` with auths, gcloud's credential JSON) that images pick up from `COPY`
+ * of a home directory or a build that logged in.
+ */
+export function secretFileFromText(path: string, text: string | undefined): SecretFile | undefined {
+  const name = baseName(path);
+  if (ENV_FILE.test(name)) {
+    if (ENV_EXAMPLE.test(name) || text === undefined) return undefined;
+    return envSecretFile(envFileFacts(new SourceText(path, text)));
+  }
+  if (/(?:^|\/)\.aws\/credentials$/.test(path)) {
+    if (text === undefined) return { path, kind: "AWS credentials", line: 1, names: [] };
+    const line = literalConfigLine(text, /^\s*aws_(?:secret_access_key|session_token)\s*=\s*(.+)$/);
+    return line === undefined ? undefined : { path, kind: "AWS credentials", line, names: [] };
+  }
+  if (/(?:^|\/)\.docker\/config\.json$/.test(path)) {
+    const line = text === undefined ? undefined : firstLine(text, /"(?:auth|identitytoken)"\s*:\s*"[^"]+"/);
+    return line === undefined ? undefined : { path, kind: "registry credentials", line, names: [] };
+  }
+  if (/(?:^|\/)\.config\/gcloud\/.*\.json$/.test(path) && text !== undefined) {
+    const line = firstLine(text, /"(?:private_key|refresh_token|client_secret)"\s*:\s*"[^"]+"/);
+    if (line !== undefined) return { path, kind: "cloud credentials", line, names: [] };
   }
   if (name === ".npmrc") {
     if (text === undefined) return undefined;
