@@ -78,6 +78,8 @@ export interface BuildImageOptions {
   logFile?: string;
   /** Build without tags (verify's clean build); nothing is tagged and no tag is checked. */
   untagged?: boolean;
+  /** Labels added to the ones the plan stamps (verify marks the images it builds). */
+  labels?: Record<string, string>;
   env?: NodeJS.ProcessEnv;
   /** Resolves base tags through a registry; default a RegistryClient with the engine's mirrors. */
   registry?: RegistryResolve;
@@ -380,7 +382,7 @@ async function labelsWithBase(
     pull: plan.pull,
     ...(plan.platform ? { platform: plan.platform } : {}),
   });
-  const labels = { ...plan.labels };
+  const labels = { ...plan.labels, ...options.labels };
   const final = bases.find((base) => base.final);
   if (final?.digest) labels[LABEL.baseDigest] = final.digest;
   else if (final)

@@ -14,10 +14,10 @@ import pkg from "../../package.json" with { type: "json" };
 import { detectApp } from "../app/detect.js";
 import type { AppProfile } from "../app/types.js";
 import { sentFiles, summarizeContext } from "../build/context.js";
+import { buildImage } from "../build/index.js";
 import { contextSecrets } from "../build/secrets.js";
 import type { DockerfileTarget, ProjectFacts } from "../check/facts/project.js";
-import { projectFacts } from "../check/facts/project.js";
-import { loadTree } from "../check/load.js";
+import { loadProject } from "../check/index.js";
 import { BuildFailedError } from "../engine/build.js";
 import type { Engine, EngineSession } from "../engine/engine.js";
 import type { RunSpec } from "../engine/plans.js";
@@ -99,9 +99,8 @@ export interface DirFacts {
 }
 
 export function loadDirFacts(dir: string): DirFacts {
-  const absolute = resolve(dir);
-  const tree = loadTree(absolute);
-  const facts = projectFacts(tree);
+  // Read as `check` reads it (the config's ignorePaths apply), without running the rules.
+  const { dir: absolute, tree, facts } = loadProject(dir);
   const target =
     facts.dockerfiles.find((candidate) => candidate.dockerfile.file === "Dockerfile") ??
     facts.dockerfiles.find((candidate) => !candidate.dockerfile.file.includes("/"));
@@ -302,19 +301,26 @@ async function cleanBuild(
       "exclude secret files in .dockerignore (`.env*` with `!.env.example`, `*.pem`, `.npmrc`) and rotate what was sent",
     );
   try {
-    const built = await engine.build(
+    // Built as `shipshape build` builds (provenance labels, base digest), but with no cache, no
+    // version tags and no BUILDINFO.json: verify judges the context itself instead of refusing it.
+    const built = await buildImage(
+      dir.dir,
       {
-        context: dir.dir,
-        dockerfile: resolve(dir.dir, target.dockerfile.file),
-        tags: [tag],
+        file: resolve(dir.dir, target.dockerfile.file),
         noCache: true,
+        untagged: true,
+        buildinfo: false,
+        allowSecrets: true,
+        allowDirty: true,
         labels: { [LABEL_VERIFY]: "true" },
-      },
-      {
-        ...(hooks.onBuildStep ? { onStep: hooks.onBuildStep } : {}),
         ...(options.signal ? { signal: options.signal } : {}),
       },
+      engine,
+      (event) => {
+        if (event.kind === "step") hooks.onBuildStep?.(event.step);
+      },
     );
+    await engine.tagImage(built.imageId, tag);
     evidence.unshift(
       `built with --no-cache in ${seconds(built.durationMs)}: ${tag} (${built.imageId.replace(/^sha256:/, "").slice(0, 12)})`,
     );

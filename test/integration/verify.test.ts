@@ -140,6 +140,15 @@ describe.skipIf(!engine)("shipshape verify against the engine", () => {
     expect(text(health)).toContain("GET /healthz → 200");
     expect(text(check(report, "env"))).toContain("config error: DATABASE_URL is not set");
     expect(text(check(report, "signals"))).toContain("PID 1: node dist/server.js");
+    // The clean build is stamped as `shipshape build` stamps: provenance labels and the base digest.
+    const labels = (await engine.imageInspect(TAGS.hardened)).Config?.Labels ?? {};
+    expect(labels).toMatchObject({
+      "io.shipshape.verify": "true",
+      "org.opencontainers.image.version": "1.0.0",
+      "org.opencontainers.image.base.name": "docker.io/library/node:20.20.2-bookworm-slim",
+    });
+    expect(labels["org.opencontainers.image.base.digest"]).toMatch(/^sha256:[0-9a-f]{64}$/);
+    expect(labels["io.shipshape.lockfile.package-lock.json.sha256"]).toMatch(/^[0-9a-f]{64}$/);
   }, 600_000);
 
   it("the setup `shipshape init` writes (python-stdlib) passes every check", async () => {
