@@ -1,9 +1,11 @@
 // Benchmarks with printed figures (never timed tests): how fast the CLI starts, how many files
-// `check` gets through per second on the synthetic corpus (scripts/corpus.mjs), and the cold wall
-// time of one `shipshape check` process on a fixture.
+// `check` gets through per second on the synthetic corpus (scripts/corpus.mjs), the cold wall
+// time of one `shipshape check` process on a fixture, and, when an engine answers, init's image
+// size and rebuild times (bench-init.mjs) and verify against a bare build + run (bench-verify.mjs).
 //
 //   npm run bench      (builds dist/ first when it is missing or older than the sources)
 //   BENCH_RUNS=20 BENCH_ROUNDS=10 BENCH_CHECK_RUNS=11 BENCH_CORPUS=.bench/corpus
+//   BENCH_INIT=0 BENCH_VERIFY=0 skip the engine benchmarks; BENCH_VERIFY_ROUNDS=3
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
@@ -287,4 +289,12 @@ coldCheck();
 if (process.env.BENCH_INIT !== "0") {
   const { benchInit } = await import("./bench-init.mjs");
   await benchInit();
+}
+// `verify` of hardened-express against a bare build + run + first healthy answer (issue 6).
+if (process.env.BENCH_VERIFY !== "0") {
+  spawnSync(
+    process.execPath,
+    [join(root, "scripts/bench-verify.mjs"), "--rounds", process.env.BENCH_VERIFY_ROUNDS ?? "3"],
+    { stdio: "inherit" },
+  );
 }

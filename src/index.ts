@@ -36,3 +36,15 @@ export {
 } from "./pin/index.js";
 export * from "./registry/index.js";
 export { runSandbox } from "./sandbox/run.js";
+export {
+  type ContentFinding,
+  type ContentOptions,
+  type ImageContents,
+  inspectImageContents,
+  type LayerInfo,
+} from "./verify/contents.js";
+export { checkMetadata, type MetadataCheck } from "./verify/metadata.js";
+export { planVerify, type VerifyPlan } from "./verify/plan.js";
+export { formatJunit, formatMarkdown, render as renderVerifyReport } from "./verify/report.js";
+export { loadDirFacts, type VerifyOptions, type VerifyTarget, verify } from "./verify/run.js";
+export type { CheckResult as VerifyCheckResult, VerifyReport } from "./verify/types.js";
