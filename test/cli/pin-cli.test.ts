@@ -5,7 +5,6 @@
  * --resolve-tags, --platform, JSON, registry errors that write nothing, a registry that never
  * answers, and usage errors.
  */
-import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createServer, type Server } from "node:http";
@@ -13,31 +12,12 @@ import type { AddressInfo, Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { BIN, type CliResult, ROOT, shipshape } from "../support/cli.js";
+import { type CliResult, shipshape, shipshapeAsync } from "../support/cli.js";
 import { project } from "../support/projects.js";
 
 /** The binary, spawned so that this process keeps serving the fake registry meanwhile. */
 function run(args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
-      cwd: ROOT,
-      env: { ...process.env, NO_COLOR: "1", FORCE_COLOR: undefined, ...baseEnv, ...env },
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (chunk: Buffer) => {
-      stdout += chunk.toString("utf8");
-    });
-    child.stderr.on("data", (chunk: Buffer) => {
-      stderr += chunk.toString("utf8");
-    });
-    const timer = setTimeout(() => child.kill("SIGKILL"), 60_000);
-    child.on("error", reject);
-    child.on("close", (code) => {
-      clearTimeout(timer);
-      resolve({ code: code ?? -1, stdout, stderr });
-    });
-  });
+  return shipshapeAsync(args, { env: { NO_COLOR: "1", ...baseEnv, ...env }, timeoutMs: 60_000 });
 }
 
 // --- the fake registry -----------------------------------------------------------------------------

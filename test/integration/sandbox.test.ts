@@ -28,11 +28,10 @@ import {
 import { tmpdir } from "node:os";
 import { basename, join, relative } from "node:path";
 import type { Readable } from "node:stream";
-import { stripVTControlCharacters } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Engine } from "../../src/engine/engine.js";
 import { LABEL_MANAGED, LABEL_SESSION } from "../../src/engine/plans.js";
-import { BIN, ROOT } from "../support/cli.js";
+import { type AsyncCliResult, BIN, ROOT, shipshapeAsync } from "../support/cli.js";
 import { testEngine } from "../support/engine.js";
 
 const engine = (await testEngine()) as Engine;
@@ -45,48 +44,14 @@ const DEBIAN = "debian:bookworm-slim";
 
 // --- running the CLI ------------------------------------------------------------------------------
 
-interface Run {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-  ms: number;
-}
+type Run = AsyncCliResult;
 
 /**
- * Runs the built CLI asynchronously (the container watcher below must keep handling engine events
- * while the sandbox runs, which spawnSync would block).
+ * The CLI run asynchronously: the container watcher below must keep handling engine events while
+ * the sandbox runs, which spawnSync would block.
  */
-function cli(args: string[], options: { timeoutMs?: number; env?: NodeJS.ProcessEnv } = {}): Promise<Run> {
-  const started = Date.now();
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
-      cwd: ROOT,
-      env: { ...process.env, NO_COLOR: undefined, FORCE_COLOR: undefined, ...options.env },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (chunk: Buffer) => {
-      stdout += chunk.toString("utf8");
-    });
-    child.stderr.on("data", (chunk: Buffer) => {
-      stderr += chunk.toString("utf8");
-    });
-    const timer = setTimeout(() => child.kill("SIGKILL"), options.timeoutMs ?? 120_000);
-    child.on("error", reject);
-    child.on("close", (code, signal) => {
-      clearTimeout(timer);
-      resolve({
-        code,
-        signal,
-        stdout: stripVTControlCharacters(stdout),
-        stderr: stripVTControlCharacters(stderr),
-        ms: Date.now() - started,
-      });
-    });
-  });
-}
+const cli = (args: string[], options: { timeoutMs?: number; env?: NodeJS.ProcessEnv } = {}): Promise<Run> =>
+  shipshapeAsync(args, options);
 
 const runtimeArgs = (runtime: string): string[] => (runtime === "runsc" ? ["--runtime", "runsc"] : []);
 
