@@ -57,27 +57,15 @@ export {
 export type { Cause, LayerComparison, ReproducibilityReport } from "./reproducible.js";
 export { parseSecretSpec } from "./secrets.js";
 
-export interface BuildImageOptions {
+/** What a build is asked for (the plan's request, with the Dockerfile as a path) and how it runs. */
+export interface BuildImageOptions extends Omit<BuildRequest, "dockerfile"> {
   /** Dockerfile path (relative to the current directory, or absolute); default `<dir>/Dockerfile`. */
   file?: string;
-  name?: string;
-  version?: string;
-  tags?: string[];
-  target?: string;
-  platform?: string;
-  buildArgs?: Record<string, string>;
-  secrets?: BuildSecret[];
-  noCache?: boolean;
-  pull?: boolean;
-  allowSecrets?: boolean;
-  allowDirty?: boolean;
   forceRetag?: boolean;
   /** Where BUILDINFO.json goes: a path, or false for none; default `<dir>/BUILDINFO.json`. */
   buildinfo?: string | false;
   /** Where the build log goes; default a file in the temporary directory. */
   logFile?: string;
-  /** Build without tags (verify's clean build); nothing is tagged and no tag is checked. */
-  untagged?: boolean;
   /** Labels added to the ones the plan stamps (verify marks the images it builds). */
   labels?: Record<string, string>;
   env?: NodeJS.ProcessEnv;

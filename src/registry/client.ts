@@ -166,26 +166,12 @@ export class RegistryClient {
   async resolve(image: string | ImageReference, options: ResolveOptions = {}): Promise<ResolvedImage> {
     const reference = typeof image === "string" ? parseReference(image) : image;
     const wanted = options.platform === undefined ? undefined : parsePlatform(options.platform);
-    const deadline = Date.now() + this.deadlineMs;
-    const failures: string[] = [];
-    const endpoints = this.endpoints(reference);
-    for (const [index, endpoint] of endpoints.entries()) {
-      const call: Call = { reference, endpoint, deadline, signal: options.signal };
-      try {
-        const resolved = await this.resolveAt(call, wanted);
-        if (failures.length > 0) resolved.mirrorFailures = failures;
-        return resolved;
-      } catch (error) {
-        const last = index === endpoints.length - 1;
-        if (!(error instanceof RegistryError) || last || options.signal?.aborted) {
-          if (error instanceof RegistryError && failures.length > 0)
-            throw withMirrorFailures(error, failures);
-          throw error;
-        }
-        failures.push(`mirror ${endpoint.label}: ${error.what}`);
-      }
-    }
-    throw new Error("unreachable: no endpoint");
+    const resolved = await this.firstAnswer(reference, options.signal, (call) =>
+      this.resolveAt(call, wanted),
+    );
+    return resolved.failures.length > 0
+      ? { ...resolved.value, mirrorFailures: resolved.failures }
+      : resolved.value;
   }
 
   /**
@@ -195,16 +181,30 @@ export class RegistryClient {
    */
   async tags(image: string | ImageReference, options: TagsOptions = {}): Promise<TagList> {
     const reference = typeof image === "string" ? parseReference(image) : image;
+    const answer = await this.firstAnswer(reference, options.signal, (call) =>
+      this.tagsAt(call, options.maxTags ?? 10_000),
+    );
+    return answer.value;
+  }
+
+  /**
+   * Asks each endpoint in turn (for Docker Hub images the mirrors, then Docker Hub) until one
+   * answers; a registry error at the last one is thrown with what the mirrors said before it.
+   */
+  private async firstAnswer<T>(
+    reference: ImageReference,
+    signal: AbortSignal | undefined,
+    ask: (call: Call) => Promise<T>,
+  ): Promise<{ value: T; failures: string[] }> {
     const deadline = Date.now() + this.deadlineMs;
     const failures: string[] = [];
     const endpoints = this.endpoints(reference);
     for (const [index, endpoint] of endpoints.entries()) {
-      const call: Call = { reference, endpoint, deadline, signal: options.signal };
       try {
-        return await this.tagsAt(call, options.maxTags ?? 10_000);
+        return { value: await ask({ reference, endpoint, deadline, signal }), failures };
       } catch (error) {
         const last = index === endpoints.length - 1;
-        if (!(error instanceof RegistryError) || last || options.signal?.aborted) {
+        if (!(error instanceof RegistryError) || last || signal?.aborted) {
           if (error instanceof RegistryError && failures.length > 0)
             throw withMirrorFailures(error, failures);
           throw error;
