@@ -7,40 +7,24 @@
 //   BENCH_ARCHIVE=/tmp/image.tar node scripts/bench-contents.mjs   (an archive you already saved)
 //
 // Needs a Docker engine (DOCKER_HOST or the default socket) unless BENCH_ARCHIVE is given.
-import { createReadStream, createWriteStream, mkdirSync, mkdtempSync, rmSync, statSync } from "node:fs";
+import { createReadStream, createWriteStream, mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pipeline } from "node:stream/promises";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { build } from "esbuild";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const image = process.env.BENCH_IMAGE ?? "node:latest";
 const runs = Math.max(1, Number(process.env.BENCH_CONTENTS_RUNS ?? 3));
-// Bundles go under .bench/ (inside the repository, so that dockerode resolves from node_modules).
-mkdirSync(join(root, ".bench"), { recursive: true });
-const work = mkdtempSync(join(root, ".bench", "contents-"));
 const archiveDir = mkdtempSync(join(tmpdir(), "shipshape-bench-contents-"));
+// The library bundle (npm run build): the scan and the engine adapter as users get them.
+const { Engine, inspectImageContents } = await import(pathToFileURL(join(root, "dist/index.js")).href);
+const mb = (bytes) => `${(bytes / 1e6).toFixed(1)} MB`;
 
 try {
-  // The module under test, bundled from src/ (the library's dist/ does not export it); dependencies stay in node_modules.
-  const bundle = join(work, "contents.mjs");
-  await build({
-    entryPoints: [join(root, "src/verify/contents.ts")],
-    outfile: bundle,
-    bundle: true,
-    format: "esm",
-    platform: "node",
-    target: "node20",
-    packages: "external",
-    logLevel: "warning",
-  });
-  const { inspectImageContents, formatBytes } = await import(pathToFileURL(bundle).href);
-
   let archive = process.env.BENCH_ARCHIVE;
   if (!archive) {
     archive = join(archiveDir, "image.tar");
-    const { Engine } = await importEngine(work);
     const engine = await Engine.connect();
     const started = performance.now();
     const stream = await engine.exportImage(image);
@@ -71,7 +55,7 @@ try {
   console.log(`bare read of the archive: ${(bytes / 1e6 / (read / 1000)).toFixed(0)} MB/s`);
 
   console.log(
-    `${result.layers.length} layers (${result.baseLayerCount} from the base), ${formatBytes(result.totalBytes)}, ${result.findings.length} findings:`,
+    `${result.layers.length} layers (${result.baseLayerCount} from the base), ${mb(result.totalBytes)}, ${result.findings.length} findings:`,
   );
   for (const finding of result.findings) {
     const deleted =
@@ -82,22 +66,5 @@ try {
   }
   for (const note of result.notes) console.log(`  note: ${note}`);
 } finally {
-  rmSync(work, { recursive: true, force: true });
   rmSync(archiveDir, { recursive: true, force: true });
-}
-
-/** The engine adapter, bundled the same way. */
-async function importEngine(dir) {
-  const out = join(dir, "engine.mjs");
-  await build({
-    entryPoints: [join(root, "src/engine/engine.ts")],
-    outfile: out,
-    bundle: true,
-    format: "esm",
-    platform: "node",
-    target: "node20",
-    packages: "external",
-    logLevel: "warning",
-  });
-  return import(pathToFileURL(out).href);
 }
