@@ -3,12 +3,11 @@
  * context, a dirty tree, a bad or unset --secret, bad flags. These need no Docker engine (the
  * refusals come first, so a refused build never waits for one).
  */
-import { execFileSync } from "node:child_process";
 import { appendFileSync, existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { shipshape } from "../support/cli.js";
-import { project } from "../support/projects.js";
+import { committed, project } from "../support/projects.js";
 
 const FILES = {
   Dockerfile: 'FROM node:20.20.2-bookworm-slim\nWORKDIR /app\nCOPY . .\nCMD ["node", "server.js"]\n',
@@ -19,21 +18,7 @@ const FILES = {
 
 /** A project committed to a fresh git repository. */
 function repo(files: Record<string, string> = FILES): string {
-  const dir = project(files, "shipshape-build-");
-  const git = (...args: string[]) =>
-    execFileSync("git", ["-C", dir, ...args], {
-      env: {
-        ...process.env,
-        GIT_AUTHOR_NAME: "t",
-        GIT_AUTHOR_EMAIL: "t@example.com",
-        GIT_COMMITTER_NAME: "t",
-        GIT_COMMITTER_EMAIL: "t@example.com",
-      },
-    });
-  git("init", "-q");
-  git("add", "-A");
-  git("commit", "-q", "-m", "init");
-  return dir;
+  return committed(project(files, "shipshape-build-"), "init");
 }
 
 // An engine that cannot answer: a path that reaches it would fail differently (exit 2, "no answer").

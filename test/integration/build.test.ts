@@ -6,7 +6,7 @@
  * config, and a failed build ends with the failing step and its last lines. Every tag made here
  * has a name unique to this run and is removed afterwards.
  */
-import { execFileSync, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -15,7 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Engine } from "../../src/engine/engine.js";
 import { BIN, ROOT } from "../support/cli.js";
 import { testEngine } from "../support/engine.js";
-import { copyFixture, project } from "../support/projects.js";
+import { committed, copyFixture, git, project } from "../support/projects.js";
 
 const engine = (await testEngine()) as Engine;
 const RUN = randomBytes(4).toString("hex");
@@ -37,26 +37,6 @@ function shipshape(args: string[], env: NodeJS.ProcessEnv = {}): Result {
     timeout: 480_000,
   });
   return { code: result.status ?? -1, stdout: result.stdout, stderr: result.stderr };
-}
-
-function git(dir: string, ...args: string[]): string {
-  return execFileSync("git", ["-C", dir, ...args], {
-    encoding: "utf8",
-    env: {
-      ...process.env,
-      GIT_AUTHOR_NAME: "t",
-      GIT_AUTHOR_EMAIL: "t@example.com",
-      GIT_COMMITTER_NAME: "t",
-      GIT_COMMITTER_EMAIL: "t@example.com",
-    },
-  }).trim();
-}
-
-function committed(dir: string): string {
-  git(dir, "init", "-q");
-  git(dir, "add", "-A");
-  git(dir, "commit", "-q", "-m", "release");
-  return dir;
 }
 
 /** Every layer.tar (and the config) of `docker save`, as raw bytes per entry name. */
