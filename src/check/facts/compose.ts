@@ -1,24 +1,25 @@
 /**
  * Compose file facts with positions: services, images, builds, ports, environment, depends_on,
  * health checks and the runtime profile (read_only, cap_drop, security_opt, limits, networks,
- * volumes). YAML is eemeli/yaml's, which keeps source ranges and resolves anchors and `<<`
- * merges; alias expansion is bounded so an alias bomb cannot exhaust memory.
+ * volumes). YAML is eemeli/yaml's, read into the small node model of yaml-tree.ts (straight
+ * from yaml's CST when the file is plain, through a composed Document otherwise), with source
+ * ranges; anchors and `<<` merges are resolved here, and alias expansion is bounded so an alias
+ * bomb cannot exhaust memory.
  */
-import {
-  type Alias,
-  type Document,
-  isAlias,
-  isMap,
-  isPair,
-  isScalar,
-  isSeq,
-  type Node,
-  type Pair,
-  parseDocument,
-  type YAMLMap,
-} from "yaml";
+import { type Document, parseDocument } from "yaml";
 import { type ImageRef, parseImageRef, substituteVariables } from "./image.js";
 import type { SourceText } from "./source.js";
+import {
+  treeOfDocument,
+  type YamlAlias,
+  type YamlMap,
+  type YamlNode,
+  type YamlPair,
+  type YamlScalar,
+  type YamlSeq,
+  type YamlTree,
+  yamlTree,
+} from "./yaml-tree.js";
 
 export interface NodePosition {
   line: number;
@@ -101,7 +102,12 @@ export interface ComposeFacts {
   services: ServiceFacts[];
   networks: Map<string, { internal: boolean; position: NodePosition }>;
   problems: Array<{ line: number; column: number; message: string }>;
-  /** The parsed YAML (absent when it did not parse), for fixers that need exact value ranges. */
+  /** The YAML nodes with their ranges (absent when it did not parse), for fixers' exact edits. */
+  yaml?: YamlTree;
+  /**
+   * The parsed YAML Document (absent when it did not parse). Composed on first access: checking
+   * reads `yaml`, only code that needs yaml's own nodes pays for them.
+   */
   document?: Document.Parsed;
 }
 
@@ -112,6 +118,27 @@ const MAX_ALIAS_STEPS = 10_000;
 const MAX_EXPANDED_NODES = 200_000;
 
 class AliasBudgetExceeded extends Error {}
+
+const PARSE_OPTIONS = { merge: true, uniqueKeys: false, prettyErrors: false } as const;
+
+type Maybe = YamlNode | null | undefined;
+const isAlias = (node: Maybe): node is YamlAlias => node?.kind === "alias";
+const isScalar = (node: Maybe): node is YamlScalar => node?.kind === "scalar";
+const isMap = (node: Maybe): node is YamlMap => node?.kind === "map";
+const isSeq = (node: Maybe): node is YamlSeq => node?.kind === "seq";
+
+/** `document` as a getter that composes the Document once, when something first reads it. */
+function attachDocument(facts: ComposeFacts, text: string, composed?: Document.Parsed): void {
+  let document = composed;
+  Object.defineProperty(facts, "document", {
+    configurable: true,
+    enumerable: false,
+    get: () => {
+      document ??= parseDocument(text, PARSE_OPTIONS);
+      return document;
+    },
+  });
+}
 
 export function parseCompose(
   source: SourceText,
@@ -125,63 +152,72 @@ export function parseCompose(
     networks: new Map(),
     problems: [],
   };
-  let doc: Document.Parsed;
-  try {
-    // Positions come from SourceText's own line index (yaml's LineCounter would build a second one).
-    doc = parseDocument(source.text, { merge: true, uniqueKeys: false, prettyErrors: false });
-  } catch (error) {
-    facts.problems.push({ line: 1, column: 1, message: `is not YAML: ${(error as Error).message}` });
-    return facts;
+  let tree = yamlTree(source.text);
+  if (tree) attachDocument(facts, source.text);
+  else {
+    // Not in the plain subset the CST walk reads (or not valid): yaml composes it, and reports.
+    let doc: Document.Parsed;
+    try {
+      // Positions come from SourceText's own line index (yaml's LineCounter would build a second one).
+      doc = parseDocument(source.text, PARSE_OPTIONS);
+    } catch (error) {
+      facts.problems.push({ line: 1, column: 1, message: `is not YAML: ${(error as Error).message}` });
+      return facts;
+    }
+    // The first error is the one to fix; later ones are usually its echoes.
+    for (const error of doc.errors.slice(0, 1)) {
+      const at = source.position(error.pos[0]);
+      const pos = { line: at.line, col: at.column };
+      facts.problems.push({
+        line: pos.line,
+        column: pos.col,
+        message: `is not valid YAML: ${error.message.split("\n")[0]}`,
+      });
+    }
+    if (doc.errors.length > 0) return facts;
+    tree = treeOfDocument(doc);
+    attachDocument(facts, source.text, doc);
   }
-  // The first error is the one to fix; later ones are usually its echoes.
-  for (const error of doc.errors.slice(0, 1)) {
-    const at = source.position(error.pos[0]);
-    const pos = { line: at.line, col: at.column };
-    facts.problems.push({
-      line: pos.line,
-      column: pos.col,
-      message: `is not valid YAML: ${error.message.split("\n")[0]}`,
-    });
-  }
-  if (doc.errors.length > 0) return facts;
-  facts.document = doc;
+  facts.yaml = tree;
+  const contents = tree.contents;
 
   // One pass collects every anchor; an alias then resolves to the last anchor of its name
   // defined before it (yaml's own Alias.resolve walks the whole document for every alias).
-  const anchors = new Map<string, Array<{ offset: number; node: unknown }>>();
+  const anchors = new Map<string, Array<{ offset: number; node: YamlNode }>>();
   let hasAliases = false;
   if (source.text.includes("&")) {
-    // What `visit(doc, { Alias, Node })` would see, in the same order, without the frozen path
-    // arrays it allocates at every collection.
-    const collect = (node: unknown): void => {
-      if (isAlias(node)) {
+    // What `visit(doc, { Alias, Node })` would see, in the same order.
+    const collect = (node: Maybe): void => {
+      if (!node) return;
+      if (node.kind === "alias") {
         hasAliases = true;
         return;
       }
-      if ((isScalar(node) || isMap(node) || isSeq(node)) && node.anchor) {
+      if (node.anchor) {
         const list = anchors.get(node.anchor) ?? [];
-        list.push({ offset: node.range?.[0] ?? 0, node });
+        list.push({ offset: node.range[0], node });
         anchors.set(node.anchor, list);
       }
-      if (isMap(node) || isSeq(node)) for (const item of node.items as unknown[]) collect(item);
-      else if (isPair(node)) {
-        collect(node.key);
-        collect(node.value);
-      }
+      if (node.kind === "map")
+        for (const pair of node.items) {
+          collect(pair.key);
+          collect(pair.value);
+        }
+      else if (node.kind === "seq") for (const item of node.items) collect(item);
     };
-    collect(doc.contents);
+    collect(contents);
   }
-  const resolveAlias = (alias: Alias): unknown => {
-    const at = alias.range?.[0] ?? Number.MAX_SAFE_INTEGER;
-    let found: unknown;
+  const resolveAlias = (alias: YamlAlias): YamlNode | undefined => {
+    const at = alias.range[0];
+    let found: YamlNode | undefined;
     for (const entry of anchors.get(alias.source) ?? []) if (entry.offset < at) found = entry.node;
     return found;
   };
   // Refuse a billion-laughs document: count the nodes it would expand to (each node's size
   // is memoised, so this is linear in the document) and stop past a bound.
   if (hasAliases) {
-    const sizes = new Map<unknown, number>();
-    const sizeOf = (node: unknown): number => {
+    const sizes = new Map<YamlNode, number>();
+    const sizeOf = (node: Maybe): number => {
       const target = isAlias(node) ? resolveAlias(node) : node;
       if (target === undefined || target === null) return 1;
       const known = sizes.get(target);
@@ -194,7 +230,7 @@ export function parseCompose(
       sizes.set(target, size);
       return size;
     };
-    if (sizeOf(doc.contents) > MAX_EXPANDED_NODES) {
+    if (sizeOf(contents) > MAX_EXPANDED_NODES) {
       facts.problems.push({
         line: 1,
         column: 1,
@@ -204,7 +240,7 @@ export function parseCompose(
     }
   }
   let aliasSteps = 0;
-  const deref = (node: unknown): unknown => {
+  const deref = (node: Maybe): Maybe => {
     let current = node;
     while (isAlias(current)) {
       if (++aliasSteps > MAX_ALIAS_STEPS) throw new AliasBudgetExceeded();
@@ -212,16 +248,16 @@ export function parseCompose(
     }
     return current;
   };
-  const position = (node: unknown): NodePosition => {
-    const range = (node as Node | undefined)?.range ?? [0, 0, 0];
+  const position = (node: Maybe): NodePosition => {
+    const range = node?.range ?? [0, 0, 0];
     const at = source.position(range[0]);
     return { line: at.line, column: at.column, start: range[0], end: range[1] };
   };
   /** The pairs of a map, with `<<` merges expanded (explicit keys win, as YAML says). */
-  const merging = new Set<unknown>();
-  const isMergeKey = (key: unknown): boolean =>
+  const merging = new Set<YamlMap>();
+  const isMergeKey = (key: Maybe): boolean =>
     isScalar(key) && (key.source === "<<" || String(key.value) === "<<" || typeof key.value === "symbol");
-  const pairsOf = (node: unknown): Pair[] => {
+  const pairsOf = (node: Maybe): YamlPair[] => {
     const map = deref(node);
     if (!isMap(map)) return [];
     // Most maps merge nothing: their own pairs are the answer (callers only read the list), and
@@ -229,7 +265,7 @@ export function parseCompose(
     // as mergedPairs does, so that they count against the alias budget as they always did.
     if (!map.items.some((item) => isMergeKey(item.key))) {
       for (const item of map.items) if (isAlias(item.key)) deref(item.key);
-      return map.items as Pair[];
+      return map.items;
     }
     // A map that merges itself (`x: &a {<<: *a}`) contributes nothing the second time.
     if (merging.has(map)) return [];
@@ -240,9 +276,9 @@ export function parseCompose(
       merging.delete(map);
     }
   };
-  const mergedPairs = (map: YAMLMap): Pair[] => {
-    const own: Pair[] = [];
-    const merged: Pair[] = [];
+  const mergedPairs = (map: YamlMap): YamlPair[] => {
+    const own: YamlPair[] = [];
+    const merged: YamlPair[] = [];
     for (const item of map.items) {
       if (isMergeKey(item.key)) {
         const value = deref(item.value);
@@ -253,16 +289,16 @@ export function parseCompose(
     const seen = new Set(own.map((pair) => keyOf(pair)));
     return [...own, ...merged.filter((pair) => !seen.has(keyOf(pair)))];
   };
-  const keyOf = (pair: Pair): string => {
+  const keyOf = (pair: YamlPair): string => {
     const key = deref(pair.key);
     return isScalar(key) ? String(key.value) : "";
   };
-  const scalarText = (node: unknown): string | undefined => {
+  const scalarText = (node: Maybe): string | undefined => {
     const value = deref(node);
     if (!isScalar(value)) return undefined;
     return value.value === null ? undefined : String(value.value);
   };
-  const stringList = (node: unknown): string[] => {
+  const stringList = (node: Maybe): string[] => {
     const value = deref(node);
     if (isSeq(value)) return value.items.map(scalarText).filter((item): item is string => item !== undefined);
     const text = scalarText(value);
@@ -270,7 +306,7 @@ export function parseCompose(
   };
 
   try {
-    const root = deref(doc.contents);
+    const root = deref(contents);
     if (root !== null && root !== undefined && !isMap(root)) {
       facts.problems.push({
         line: 1,
@@ -292,7 +328,7 @@ export function parseCompose(
     const byName = new Map(servicePairs.map((pair) => [keyOf(pair), pair] as const));
     const composeDir = source.path.includes("/") ? source.path.slice(0, source.path.lastIndexOf("/")) : "";
 
-    const serviceFacts = (name: string, pair: Pair, depth: number): ServiceFacts => {
+    const serviceFacts = (name: string, pair: YamlPair, depth: number): ServiceFacts => {
       const service: ServiceFacts = {
         name,
         file: source.path,
@@ -328,7 +364,7 @@ export function parseCompose(
       return service;
     };
 
-    const readServiceKey = (service: ServiceFacts, key: string, entry: Pair): void => {
+    const readServiceKey = (service: ServiceFacts, key: string, entry: YamlPair): void => {
       const value = deref(entry.value);
       switch (key) {
         case "image": {
@@ -474,7 +510,7 @@ export function parseCompose(
       }
     };
 
-    const keyValues = (node: unknown): Array<{ name: string; value?: string; position: NodePosition }> => {
+    const keyValues = (node: Maybe): Array<{ name: string; value?: string; position: NodePosition }> => {
       const value = deref(node);
       const out: Array<{ name: string; value?: string; position: NodePosition }> = [];
       if (isSeq(value)) {
@@ -503,7 +539,7 @@ export function parseCompose(
       return out;
     };
 
-    const portFacts = (node: unknown): PortFacts => {
+    const portFacts = (node: Maybe): PortFacts => {
       const pos = position(node);
       if (isMap(node)) {
         const pairs = pairsOf(node);
@@ -521,7 +557,7 @@ export function parseCompose(
       return { ...parsePortText(substituteVariables(text, env)), text, position: pos, long: false };
     };
 
-    const volumeFacts = (node: unknown): VolumeFacts => {
+    const volumeFacts = (node: Maybe): VolumeFacts => {
       const pos = position(node);
       if (isMap(node)) {
         const pairs = pairsOf(node);

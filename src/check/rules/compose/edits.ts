@@ -5,21 +5,17 @@
  * helper returns undefined when the layout is not one it can edit safely (flow style, a value
  * that comes from an anchor or `extends`).
  */
-import { type Document, isMap, isScalar, isSeq, type Pair, type YAMLMap } from "yaml";
 import type { ComposeFacts, PortFacts, ServiceFacts } from "../../facts/compose.js";
+import type { YamlMap, YamlPair } from "../../facts/yaml-tree.js";
 import type { TextEdit } from "../../types.js";
 import { insertLinesAfter } from "../helpers.js";
 
-function documentOf(compose: ComposeFacts): Document.Parsed | undefined {
-  return compose.document;
-}
-
-function keyName(pair: Pair): string | undefined {
-  return isScalar(pair.key) ? String(pair.key.value) : undefined;
+function keyName(pair: YamlPair): string | undefined {
+  return pair.key?.kind === "scalar" ? String(pair.key.value) : undefined;
 }
 
 export interface ServiceBlock {
-  map: YAMLMap;
+  map: YamlMap;
   /** Indentation of the service's keys. */
   keyIndent: string;
   /** One indentation step of the file (keys below the service name). */
@@ -30,17 +26,17 @@ export interface ServiceBlock {
 
 /** The service's own block mapping in its file, or undefined when it is not one written in place. */
 export function serviceBlock(compose: ComposeFacts, service: ServiceFacts): ServiceBlock | undefined {
-  const doc = documentOf(compose);
-  if (!doc || !isMap(doc.contents)) return undefined;
-  const services = doc.contents.items.find((pair) => keyName(pair) === "services")?.value;
-  if (!isMap(services) || services.flow) return undefined;
+  const contents = compose.yaml?.contents;
+  if (contents?.kind !== "map") return undefined;
+  const services = contents.items.find((pair) => keyName(pair) === "services")?.value;
+  if (services?.kind !== "map" || services.flow) return undefined;
   const pair = services.items.find(
-    (item) => isScalar(item.key) && item.key.range?.[0] === service.position.start,
+    (item) => item.key?.kind === "scalar" && item.key.range[0] === service.position.start,
   );
   const map = pair?.value;
-  if (!isMap(map) || map.flow || !map.range || map.items.length === 0) return undefined;
+  if (map?.kind !== "map" || map.flow || map.items.length === 0) return undefined;
   const firstKey = map.items[0]?.key;
-  if (!isScalar(firstKey) || !firstKey.range) return undefined;
+  if (firstKey?.kind !== "scalar") return undefined;
   const source = compose.source;
   const keyColumn = source.position(firstKey.range[0]).column;
   const keyIndent = " ".repeat(keyColumn - 1);
@@ -83,7 +79,7 @@ export function appendToServiceList(
   const block = serviceBlock(compose, service);
   if (!block) return undefined;
   const list = block.map.items.find((pair) => keyName(pair) === key)?.value;
-  if (!isSeq(list) || !list.range) return undefined;
+  if (list?.kind !== "seq") return undefined;
   const source = compose.source;
   if (list.flow) {
     const close = source.text.lastIndexOf("]", list.range[1]);
