@@ -62,7 +62,7 @@ export function loadTree(
       root,
       undefined,
       "does not exist",
-      "give the app's directory: shipshape check <dir>",
+      "give the app's directory (the one with its Dockerfile or package.json)",
     );
   }
   if (!rootStat.isDirectory()) {
@@ -70,7 +70,7 @@ export function loadTree(
       root,
       undefined,
       "is not a directory",
-      "give the app's directory; --file names a Dockerfile",
+      "give the app's directory (check's --file names a Dockerfile)",
     );
   }
   const tree: ProjectTree = { entries: new Map(), texts: new Map(), opaqueDirs: new Set(), problems: [] };
