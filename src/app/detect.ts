@@ -20,6 +20,7 @@ import type {
   Migrations,
   ServiceKind,
 } from "./types.js";
+import { type WritesInput, writableOption, writablePaths } from "./writes.js";
 
 /** Prefixes bundlers inline at build time wherever the code reads them. */
 const PUBLIC_PREFIX = /^(?:VITE_|REACT_APP_|NEXT_PUBLIC_)/;
@@ -190,6 +191,7 @@ export function detectApp(tree: ProjectTree, options: DetectOptions = {}): AppPr
       services: services(tree, dir, [...pkg.dependencies], env, pkg.file),
       env,
       runtimeFiles: shape.runtimeFiles,
+      writablePaths: [],
       defects: [...defects, ...shape.defects],
       unsure,
     };
@@ -218,6 +220,7 @@ export function detectApp(tree: ProjectTree, options: DetectOptions = {}): AppPr
       services: services(tree, dir, detection.profile.dependencies, env, detection.profile.manifest),
       env,
       runtimeFiles: ["."],
+      writablePaths: [],
       defects: [...defects, ...detection.defects],
       unsure,
     };
@@ -229,16 +232,55 @@ export function detectApp(tree: ProjectTree, options: DetectOptions = {}): AppPr
 
   const health = healthPath(tree, facts, dir, profile, options);
   if (health) profile.health = health;
+  profile.writablePaths = writable(tree, facts, profile, options);
 
   if (!profile.port.sure)
     unsure.push({ flag: "--port", why: profile.port.how || "the port the app listens on was not found" });
   if (!profile.start.sure) unsure.push({ flag: "--start", why: profile.start.how });
+  // A write detection could not place: said, and left to --writable (which answers all of them).
+  if (!options.writable?.length)
+    for (const path of profile.writablePaths.filter((p) => !p.sure)) {
+      const at = path.evidence[0];
+      unsure.push({
+        flag: "--writable",
+        why: `${at ? `${at.file}:${at.line ?? ""} ` : ""}${path.how}${path.value && path.value !== "." ? ` (${path.value})` : ""}`,
+      });
+    }
   if (!profile.health && profile.kind === "server")
     unsure.push({
       flag: "--health-path",
       why: "no health route found: the health check only tests that the port accepts connections",
     });
   return profile;
+}
+
+/** What the app writes at run time, with the directories `--writable` names added as sure. */
+function writable(
+  tree: ProjectTree,
+  facts: AppFacts,
+  profile: AppProfile,
+  options: DetectOptions,
+): Detected<string>[] {
+  const input: WritesInput = {
+    stack: profile.stack,
+    dir: profile.dir,
+    kind: profile.kind,
+    sourceFiles: facts.sourceFiles,
+  };
+  if (profile.build) input.build = profile.build;
+  const detected = writablePaths(tree, input);
+  const given = (options.writable ?? []).map((raw) => {
+    const parsed = writableOption(raw);
+    if ("error" in parsed) throw new UsageError(`--writable ${raw}: ${parsed.error}`);
+    return parsed.path;
+  });
+  for (const path of [...new Set(given)].reverse()) {
+    const index = detected.findIndex((d) => d.value === path);
+    const evidence = index >= 0 ? detected[index]!.evidence : [];
+    if (index >= 0) detected.splice(index, 1);
+    detected.unshift({ value: path, evidence, sure: true, how: "--writable" });
+  }
+  return detected;
 }
 
 /** `app.listen(PORT, "localhost")`: reachable only from inside the container. */

@@ -273,7 +273,7 @@ export interface NodeBuildAndStart {
   defects: AppDefect[];
 }
 
-function tsconfigOut(tree: ProjectTree, dir: string): { outDir?: string; rootDir?: string } {
+export function tsconfigOut(tree: ProjectTree, dir: string): { outDir?: string; rootDir?: string } {
   const json = jsonOf(tree.texts.get(join(dir, "tsconfig.json")));
   const options = (json?.compilerOptions ?? {}) as Record<string, unknown>;
   const clean = (value: unknown) =>

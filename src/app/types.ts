@@ -163,6 +163,13 @@ export interface AppProfile {
   env: EnvVar[];
   /** Paths (relative to the app dir) the runtime image needs besides build output and deps. */
   runtimeFiles: string[];
+  /**
+   * Directories the app writes at run time (uploads, data, logs; a SQLite file's directory),
+   * relative to the app dir, each with the write that shows it. The image creates the sure ones
+   * owned by its user and declares them volumes. Unsure ones (value "" when the path is only known
+   * at run time) are reported and left to `--writable`.
+   */
+  writablePaths: Detected<string>[];
   defects: AppDefect[];
   /** Values detection could not settle: init asks in a terminal or wants these flags. */
   unsure: Array<{ flag: string; why: string }>;
@@ -174,4 +181,6 @@ export interface DetectOptions {
   port?: number;
   start?: string[];
   healthPath?: string;
+  /** Directories the app writes (`--writable uploads`), relative to the app dir. */
+  writable?: string[];
 }

@@ -9,6 +9,7 @@ import type { AppProfile, Detected, DetectOptions } from "../app/types.js";
 import { parseShell } from "../check/facts/shell.js";
 import { loadTree } from "../check/load.js";
 import { UsageError } from "../errors.js";
+import { imageWorkdir } from "../init/dockerfile.js";
 import { planInit } from "../init/plan.js";
 import { compare, type PlannedChange, unifiedDiff, writeChanges } from "../init/write.js";
 import type { CliIO, Output } from "./output.js";
@@ -23,6 +24,7 @@ export interface InitCommandOptions {
   port?: string;
   start?: string;
   healthPath?: string;
+  writable?: string[];
   compose?: boolean;
 }
 
@@ -45,6 +47,7 @@ function detectOptions(options: InitCommandOptions): DetectOptions {
       throw new UsageError(`--health-path ${options.healthPath} must start with /`);
     out.healthPath = options.healthPath;
   }
+  if (options.writable?.length) out.writable = options.writable;
   return out;
 }
 
@@ -95,6 +98,12 @@ function describe(profile: AppProfile, out: Output): string[] {
   if (code.length > 0)
     lines.push(
       row("env", code.map((v) => `${v.name}${v.required ? "*" : ""}`).join(", ") + c.dim("  (* required)")),
+    );
+  for (const path of profile.writablePaths)
+    lines.push(
+      path.sure
+        ? row("writes", `${path.value}/ → ${imageWorkdir(profile)}/${path.value}`, path)
+        : `  ${"writes".padEnd(13)}${c.yellow(path.value ? `${path.value}/ unsure` : "unsure")}${c.dim(`  (${where(path)})`)}`,
     );
   for (const defect of profile.defects)
     lines.push(
@@ -193,7 +202,12 @@ export async function runInit(
     );
     for (const change of shown) out.result(`\n${unifiedDiff(change)}`);
   }
-  for (const item of profile.unsure) out.warn(`${item.why}; pass ${item.flag} to say`);
+  for (const item of profile.unsure)
+    out.warn(
+      item.flag === "--writable"
+        ? `${item.why}; if it is a directory under the app, pass --writable <dir> (repeatable) to say`
+        : `${item.why}; pass ${item.flag} to say`,
+    );
   if (options.dryRun) return 0;
 
   if (blocking.length > 0 && !options.yes) {

@@ -141,6 +141,11 @@ Rules: docs/rules.md`,
     .option("--port <port>", "the port the app listens on")
     .option("--start <command>", "the command that starts the app in the image")
     .option("--health-path <path>", "the HTTP path that answers 200 when the app is healthy")
+    .option(
+      "--writable <path>",
+      "a directory the app writes at run time (repeatable): owned by the app's user, a volume",
+      (value: string, previous: string[] = []) => [...previous, value],
+    )
     .option("--no-compose", "do not write compose.yaml")
     .addHelpText(
       "after",

@@ -5,7 +5,7 @@
  */
 import type { AppProfile, EnvVar, ServiceKind } from "../app/types.js";
 import { imageTag } from "../app/versions.js";
-import { buildArgs, healthProbe, isWorkspaceApp } from "./dockerfile.js";
+import { buildArgs, healthProbe, isWorkspaceApp, writableVolumes } from "./dockerfile.js";
 
 interface Database {
   image: string;
@@ -154,6 +154,25 @@ function appEnvironment(profile: AppProfile): string[] {
   return lines;
 }
 
+/** Named volumes for what the app writes (`uploads` → /app/uploads), clear of the databases' names. */
+export function appVolumes(profile: AppProfile): Array<{ name: string; target: string }> {
+  const taken = new Set(profile.services.map((service) => `${serviceName(service.kind)}-data`));
+  const out: Array<{ name: string; target: string }> = [];
+  for (const target of writableVolumes(profile)) {
+    const base = target
+      .replace(/^\/(?:app|srv)\//, "")
+      .replace(/[^A-Za-z0-9_.-]+/g, "-")
+      .replace(/^[-.]+|-+$/g, "")
+      .toLowerCase();
+    let name = base === "" ? "app-data" : base;
+    if (taken.has(name)) name = `app-${name}`;
+    while (taken.has(name)) name = `${name}-1`;
+    taken.add(name);
+    out.push({ name, target });
+  }
+  return out;
+}
+
 const HARDENING = (memory: string, pids: number) => [
   "    read_only: true",
   "    tmpfs:",
@@ -224,6 +243,12 @@ export function composeFile(profile: AppProfile, imageName: string): string {
               `        ${variable.name}: ${variable.required ? REQUIRED(variable.name) : `\${${variable.name}:-}`}`,
           ),
         ];
+  // What the app writes lives in named volumes (the image declares them VOLUME, owned by its user).
+  const mounts = appVolumes(profile);
+  const volumeLines =
+    mounts.length > 0
+      ? ["    volumes:", ...mounts.map((mount) => `      - ${mount.name}:${mount.target}`)]
+      : [];
   const dependsOn: string[] = [];
   for (const service of profile.services)
     if (database(service.kind, profile.name))
@@ -239,6 +264,8 @@ export function composeFile(profile: AppProfile, imageName: string): string {
     if (environment.length > 0) out.push("    environment:", ...environment.map((line) => `      ${line}`));
     if (dependsOn.length > 0) out.push("    depends_on:", ...dependsOn);
     if (hasBackend) out.push("    networks:", "      - backend");
+    // Migrations write where the app does (a SQLite database): the same volumes.
+    out.push(...volumeLines);
     out.push(...HARDENING("256m", 100), '    restart: "no"', "");
     dependsOn.push("      migrate:", "        condition: service_completed_successfully");
   }
@@ -247,6 +274,7 @@ export function composeFile(profile: AppProfile, imageName: string): string {
   out.push("    ports:", `      - "127.0.0.1:\${APP_PORT:-${port}}:${port}"`);
   if (dependsOn.length > 0) out.push("    depends_on:", ...dependsOn);
   if (hasBackend) out.push("    networks:", "      - frontend", "      - backend");
+  out.push(...volumeLines);
   out.push(
     ...HARDENING("512m", 200),
     "    cpus: 1.0",
@@ -258,10 +286,12 @@ export function composeFile(profile: AppProfile, imageName: string): string {
     "      start_period: 15s",
     "    restart: unless-stopped",
   );
-  if (hasBackend) {
-    out.push("", "networks:", "  frontend: {}", "  backend:", "    internal: true", "", "volumes:");
+  if (hasBackend) out.push("", "networks:", "  frontend: {}", "  backend:", "    internal: true");
+  if (hasBackend || mounts.length > 0) {
+    out.push("", "volumes:");
     for (const service of profile.services)
       if (database(service.kind, profile.name)) out.push(`  ${serviceName(service.kind)}-data: {}`);
+    for (const mount of mounts) out.push(`  ${mount.name}: {}`);
   }
   out.push("");
   return out.join("\n");

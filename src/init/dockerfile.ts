@@ -134,8 +134,54 @@ function labels(profile: AppProfile, base: string): string[] {
   ];
 }
 
+/** The app's directory in the runtime image (its WORKDIR). */
+export function imageWorkdir(profile: AppProfile): string {
+  if (profile.kind === "static") return "/srv";
+  return isWorkspaceApp(profile) ? `/app/${profile.dir}` : "/app";
+}
+
+/** The directories the app writes (sure ones), as absolute paths in the image. */
+export function writableDirs(profile: AppProfile): string[] {
+  const workdir = imageWorkdir(profile);
+  return [
+    ...new Set(
+      profile.writablePaths
+        .filter((path) => path.sure && path.value !== "" && path.value !== ".")
+        .map((path) => `${workdir}/${path.value}`),
+    ),
+  ].sort();
+}
+
+/** The volumes: each writable directory not inside another one (a volume covers its subdirectories). */
+export function writableVolumes(profile: AppProfile): string[] {
+  const dirs = writableDirs(profile);
+  return dirs.filter((dir) => !dirs.some((other) => other !== dir && dir.startsWith(`${other}/`)));
+}
+
+/**
+ * What the app writes at run time: created owned by the runtime user (only those directories),
+ * then declared volumes, so a read-only root file system (or a fresh volume) keeps them writable.
+ */
+function writableLines(profile: AppProfile, user: string): string[] {
+  const dirs = writableDirs(profile);
+  if (dirs.length === 0) return [];
+  const where = profile.writablePaths
+    .filter((path) => path.sure && path.evidence[0])
+    .map((path) => `${path.evidence[0]!.file}:${path.evidence[0]!.line ?? ""}`.replace(/:$/, ""));
+  const list = dirs.join(" ");
+  const one = dirs.length === 1;
+  return [
+    `# The app writes ${one ? "here" : "to these"} at run time (${[...new Set(where)].slice(0, 3).join(", ") || "--writable"}): owned by ${user}, and ${one ? "a volume, so it stays" : "volumes, so they stay"}`,
+    "# writable on a read-only root file system and the data outlives the container.",
+    `RUN mkdir -p ${list} \\`,
+    ` && chown ${user}:${user} ${list}`,
+    `VOLUME ${json(writableVolumes(profile))}`,
+  ];
+}
+
 function tail(profile: AppProfile, user: string): string[] {
   return [
+    ...writableLines(profile, user),
     `USER ${user}`,
     `EXPOSE ${profile.port.value}`,
     `# The probe uses the runtime itself: the slim image has no curl or wget.`,

@@ -51,7 +51,7 @@ export function structuralFixes(facts: ProjectFacts, result: CheckResult): Struc
       structural.length > 0 &&
       profile &&
       profile.dir === dir &&
-      !profile.unsure.some((u) => u.flag !== "--health-path")
+      !profile.unsure.some((u) => u.flag !== "--health-path" && u.flag !== "--writable")
     ) {
       fixes.push({
         path: file,

@@ -950,3 +950,117 @@ describe("django", () => {
     expect(findingsOnPlan(APPS.django!)).toEqual([]);
   });
 });
+
+describe("what the app writes at run time", () => {
+  const sqliteApp: Files = {
+    "package.json": pkg({
+      name: "notes",
+      scripts: { start: "node server.js", migrate: "node migrate.js" },
+      dependencies: { express: "^4.21.2", "better-sqlite3": "^11.5.0" },
+    }),
+    "package-lock.json": '{ "lockfileVersion": 3 }\n',
+    "server.js": [
+      'const express = require("express");',
+      'const fs = require("fs");',
+      'const Database = require("better-sqlite3");',
+      'fs.mkdirSync("var/uploads", { recursive: true });',
+      'const db = new Database(process.env.DB_FILE || "var/db/notes.db");',
+      "const app = express();",
+      'app.get("/healthz", (req, res) => res.send("ok"));',
+      "app.listen(process.env.PORT || 8080);",
+      "",
+    ].join("\n"),
+    "migrate.js":
+      'const Database = require("better-sqlite3");\nnew Database("var/db/notes.db").exec("select 1");\n',
+  };
+
+  it("ai-naive-express: /app/uploads created owned by node before USER, and a VOLUME", () => {
+    const { plan } = planFor(fixtureFiles("ai-naive-express"));
+    const dockerfile = lines(content(plan, "Dockerfile"));
+    const run = dockerfile.indexOf("RUN mkdir -p /app/uploads \\");
+    expect(run).toBeGreaterThan(
+      dockerfile.findIndex((line) => line.startsWith("FROM node:20.20.2-bookworm-slim AS runtime")),
+    );
+    expect(dockerfile.slice(run, run + 3)).toEqual([
+      "RUN mkdir -p /app/uploads \\",
+      " && chown node:node /app/uploads",
+      'VOLUME ["/app/uploads"]',
+    ]);
+    expect(dockerfile[run - 2]).toContain("src/index.ts:57");
+    expect(dockerfile.indexOf("USER node")).toBe(run + 3);
+  });
+
+  it("ai-naive-express: compose mounts a named volume there, keeps read_only, and declares it", () => {
+    const { plan } = planFor(fixtureFiles("ai-naive-express"));
+    const compose = parse(content(plan, "compose.yaml")) as {
+      services: Record<string, { volumes?: string[]; read_only?: boolean }>;
+      volumes: Record<string, object>;
+    };
+    expect(compose.services.app?.volumes).toEqual(["uploads:/app/uploads"]);
+    expect(compose.services.app?.read_only).toBe(true);
+    expect(compose.volumes).toEqual({ "db-data": {}, uploads: {} });
+    const doc = content(plan, "DOCKER.md");
+    expect(doc).toContain("- **Volumes for what the app writes**: `/app/uploads` is created owned by `node`");
+    expect(doc).toContain("back it up");
+  });
+
+  it("a SQLite file's directory is the volume, nested directories share the outer one, migrations mount it too", () => {
+    const { profile, plan } = planFor(sqliteApp);
+    expect(profile.writablePaths.map((p) => [p.value, p.sure])).toEqual([
+      ["var/db", true],
+      ["var/uploads", true],
+    ]);
+    const dockerfile = content(plan, "Dockerfile");
+    expect(dockerfile).toContain(
+      "RUN mkdir -p /app/var/db /app/var/uploads \\\n && chown node:node /app/var/db /app/var/uploads\n",
+    );
+    expect(dockerfile).toContain('VOLUME ["/app/var/db", "/app/var/uploads"]');
+    const compose = parse(content(plan, "compose.yaml")) as {
+      services: Record<string, { volumes?: string[] }>;
+      volumes: Record<string, object>;
+    };
+    expect(compose.services.app?.volumes).toEqual(["var-db:/app/var/db", "var-uploads:/app/var/uploads"]);
+    expect(compose.services.migrate?.volumes).toEqual(compose.services.app?.volumes);
+    expect(compose.volumes).toEqual({ "var-db": {}, "var-uploads": {} });
+  });
+
+  it("an outer directory covers an inner one: one volume, both created", () => {
+    const { plan } = planFor({
+      ...sqliteApp,
+      "server.js": `${sqliteApp["server.js"]}require("fs").mkdirSync("var", { recursive: true });\n`,
+    });
+    const dockerfile = content(plan, "Dockerfile");
+    expect(dockerfile).toContain("chown node:node /app/var /app/var/db /app/var/uploads");
+    expect(dockerfile).toContain('VOLUME ["/app/var"]');
+  });
+
+  it("Python: owned by the app user; without compose, docker run mounts it", () => {
+    const { plan } = planFor({
+      "server.py":
+        'import os\nfrom http.server import HTTPServer, BaseHTTPRequestHandler\nos.makedirs("data", exist_ok=True)\nif __name__ == "__main__":\n    HTTPServer(("0.0.0.0", 8000), BaseHTTPRequestHandler).serve_forever()\n',
+    });
+    expect(content(plan, "Dockerfile")).toContain(
+      'RUN mkdir -p /app/data \\\n && chown app:app /app/data\nVOLUME ["/app/data"]\nUSER app\n',
+    );
+    const profile = detectApp(treeFromFiles({ "server.py": "import os\nos.makedirs('data')\n" }));
+    expect(content(planInit(profile, { compose: false }), "DOCKER.md")).toContain(
+      "--read-only --tmpfs /tmp -v data:/app/data --cap-drop ALL",
+    );
+  });
+
+  it("unsure paths write nothing; --writable ones do", () => {
+    const { "migrate.js": _, ...rest } = sqliteApp;
+    const files: Files = {
+      ...rest,
+      "server.js":
+        'const fs = require("fs");\nfunction save(dir) { fs.mkdirSync(dir); }\nrequire("express")().listen(8080);\n',
+    };
+    expect(content(planFor(files).plan, "Dockerfile")).not.toContain("VOLUME");
+    const told = planInit(detectApp(treeFromFiles(files), { writable: ["exports"] }));
+    expect(content(told, "Dockerfile")).toContain('VOLUME ["/app/exports"]');
+  });
+
+  it("the writes pass the checker with no error or warning", () => {
+    expect(findingsOnPlan(sqliteApp)).toEqual([]);
+  });
+});

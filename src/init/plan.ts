@@ -3,8 +3,15 @@
  * edits that fix what detection found wrong with the app. Pure: the writer applies it.
  */
 import type { AppProfile } from "../app/types.js";
-import { composeFile, dockerignore, envExample } from "./compose.js";
-import { healthProbe, isWorkspaceApp, nodeDockerfile, pythonDockerfile } from "./dockerfile.js";
+import { appVolumes, composeFile, dockerignore, envExample } from "./compose.js";
+import {
+  healthProbe,
+  isWorkspaceApp,
+  nodeDockerfile,
+  pythonDockerfile,
+  writableDirs,
+  writableVolumes,
+} from "./dockerfile.js";
 import { SERVE_STATIC } from "./serve-static.js";
 
 export interface PlannedFile {
@@ -188,8 +195,11 @@ function dockerDoc(profile: AppProfile, image: string, composed: boolean): strin
       "docker compose ps        # wait for (healthy)",
     );
   } else {
+    const mounts = appVolumes(profile)
+      .map((mount) => ` -v ${mount.name}:${mount.target}`)
+      .join("");
     lines.push(
-      `docker run --rm --init --read-only --tmpfs /tmp --cap-drop ALL --security-opt no-new-privileges -p 127.0.0.1:${profile.port.value}:${profile.port.value} --env-file .env ${image}`,
+      `docker run --rm --init --read-only --tmpfs /tmp${mounts} --cap-drop ALL --security-opt no-new-privileges -p 127.0.0.1:${profile.port.value}:${profile.port.value} --env-file .env ${image}`,
     );
   }
   lines.push("shipshape check          # audit the setup", "```", "", "## What was detected", "");
@@ -221,6 +231,8 @@ function dockerDoc(profile: AppProfile, image: string, composed: boolean): strin
     lines.push(`- Migrations: \`${profile.migrations.command.join(" ")}\`, run once before the app starts.`);
   if (required.length > 0)
     lines.push(`- Required configuration: ${required.map((v) => `\`${v.name}\``).join(", ")}.`);
+  for (const path of profile.writablePaths.filter((p) => p.sure))
+    lines.push(`- Writes at run time: \`${path.value}/\` (${path.how})${evidenceText(path.evidence)}.`);
   lines.push("", "## Why it is built this way", "");
   lines.push(
     "- **Exact base image** (`FROM` names version and OS variant): the same bits on every build. Run `shipshape pin` to add the digest.",
@@ -231,6 +243,18 @@ function dockerDoc(profile: AppProfile, image: string, composed: boolean): strin
     `- **HEALTHCHECK with \`${healthProbe(profile)[0]}\`** itself: slim images have no curl.`,
     "- **Exec-form CMD** of the real command, never `npm start`: npm does not forward signals.",
   );
+  const volumes = writableVolumes(profile);
+  if (volumes.length > 0) {
+    const user = profile.stack === "python" ? "app" : "node";
+    const named = composed ? appVolumes(profile) : [];
+    lines.push(
+      `- **Volumes for what the app writes**: ${writableDirs(profile)
+        .map((dir) => `\`${dir}\``)
+        .join(
+          ", ",
+        )} ${writableDirs(profile).length === 1 ? "is" : "are"} created owned by \`${user}\` and declared \`VOLUME\`, so ${writableDirs(profile).length === 1 ? "it stays" : "they stay"} writable on the read-only root${named.length > 0 ? `; compose mounts the named volume${named.length === 1 ? "" : "s"} ${named.map((m) => `\`${m.name}\``).join(", ")} there` : ""}. ${volumes.length === 1 ? "It holds" : "They hold"} the app's data: back ${volumes.length === 1 ? "it" : "them"} up, e.g. \`docker run --rm -v <volume>:/data:ro -v "$PWD":/backup debian:bookworm-slim tar czf /backup/${(named[0]?.name ?? "data").replace(/[^\w.-]/g, "")}.tgz -C /data .\` (\`docker volume ls\` names ${volumes.length === 1 ? "it" : "them"}).`,
+    );
+  }
   if (composed)
     lines.push(
       "- **compose.yaml**: databases on an internal network and not published; the app published on 127.0.0.1 only; start order gated on health; `read_only`, `cap_drop: [ALL]`, `no-new-privileges`, memory and pids limits; secrets from `.env`, never literals.",

@@ -1088,7 +1088,7 @@ function settleLogs(list: Checklist, runs: Array<{ run: string; logs: string }>)
     status: findings.length ? "fail" : "pass",
     summary: findings.length
       ? `${categories.join(", ")} errors in the startup logs`
-      : `no missing-config, permission, connection or deprecation errors in ${runs.length} run${runs.length === 1 ? "" : "s"}' logs`,
+      : `no missing-config, permission, connection or deprecation errors in the logs of ${runs.length === 1 ? "1 run" : `${runs.length} runs`}`,
     evidence: [
       ...findings.map((finding) => `${finding.category} (${finding.run}): ${finding.line}`),
       ...traces,

@@ -229,6 +229,80 @@ describe("shipshape init", () => {
   });
 });
 
+describe("shipshape init: what the app writes at run time", () => {
+  it("--dry-run shows the writable directory with its evidence, and the Dockerfile and compose that keep it writable", () => {
+    const dir = bareFixture("ai-naive-express");
+    const result = shipshape(["init", dir, "--dry-run"]);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toMatch(
+      /writes\s+uploads\/ → \/app\/uploads {2}\(mkdirSync\(\); resolved alike from src\/index\.ts and its compiled dist\/index\.js: `if \(!existsSync\(UPLOADS_DIR\)\) mkdirSync\(UPLOADS_DIR\);` in src\/index\.ts:57\)/,
+    );
+    expect(result.stdout).toContain(
+      '+RUN mkdir -p /app/uploads \\\n+ && chown node:node /app/uploads\n+VOLUME ["/app/uploads"]\n+USER node',
+    );
+    expect(result.stdout).toContain("+      - uploads:/app/uploads");
+    expect(result.stderr).not.toContain("--writable");
+  });
+
+  it("--format json carries writablePaths with evidence", () => {
+    const dir = bareFixture("ai-naive-express");
+    const result = shipshape(["init", dir, "--dry-run", "--format", "json"]);
+    expect(result.code, result.stderr).toBe(0);
+    const json = JSON.parse(result.stdout);
+    expect(json.profile.writablePaths).toEqual([
+      {
+        value: "uploads",
+        sure: true,
+        how: "mkdirSync(); resolved alike from src/index.ts and its compiled dist/index.js",
+        evidence: [
+          { file: "src/index.ts", line: 57, text: "if (!existsSync(UPLOADS_DIR)) mkdirSync(UPLOADS_DIR);" },
+          {
+            file: "src/index.ts",
+            line: 55,
+            text: "export const UPLOADS_DIR = join(__dirname, '..', 'uploads');",
+          },
+        ],
+      },
+    ]);
+  });
+
+  it("a path it cannot resolve is a note asking for --writable; --writable (repeatable) writes the volumes", () => {
+    const dir = project({
+      ...EXPRESS_APP,
+      "store.js":
+        'const fs = require("fs");\nexports.save = (dir, name, data) => {\n  fs.mkdirSync(dir, { recursive: true });\n};\n',
+    });
+    const unsure = shipshape(["init", dir, "--dry-run"]);
+    expect(unsure.code, unsure.stderr).toBe(0);
+    expect(unsure.stdout).toMatch(
+      /writes\s+unsure {2}\(mkdirSync\(\): the path \(`dir`\) is only known at run time: `fs\.mkdirSync\(dir, \{ recursive: true \}\);` in store\.js:3\)/,
+    );
+    expect(unsure.stderr).toContain(
+      "store.js:3 mkdirSync(): the path (`dir`) is only known at run time; if it is a directory under the app, pass --writable <dir> (repeatable) to say",
+    );
+    expect(unsure.stdout).not.toContain("VOLUME");
+    const told = shipshape(["init", dir, "--yes", "--writable", "exports", "--writable", "./cache/"]);
+    expect(told.code, told.stderr).toBe(0);
+    expect(told.stderr).not.toContain("--writable");
+    const dockerfile = readFileSync(join(dir, "Dockerfile"), "utf8");
+    expect(dockerfile).toContain(
+      "RUN mkdir -p /app/cache /app/exports \\\n && chown node:node /app/cache /app/exports\n",
+    );
+    expect(dockerfile).toContain('VOLUME ["/app/cache", "/app/exports"]');
+    expect(readFileSync(join(dir, "compose.yaml"), "utf8")).toContain(
+      "      - cache:/app/cache\n      - exports:/app/exports\n",
+    );
+  });
+
+  it("--writable outside the app is a usage error", () => {
+    const dir = project(EXPRESS_APP);
+    const result = shipshape(["init", dir, "--dry-run", "--writable", "/var/lib/data"]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain("--writable /var/lib/data: give a path inside the app");
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+  });
+});
+
 describe("shipshape fix", () => {
   const naiveCopy = () => copyFixture("ai-naive-express");
 
@@ -259,6 +333,10 @@ describe("shipshape fix", () => {
     expect(fixed.stderr).toMatch(/wrote .*Dockerfile/);
     const dockerfile = readFileSync(join(dir, "Dockerfile"), "utf8");
     expect(dockerfile).toContain("USER node");
+    // The directory the app creates at startup, as init writes it: owned by node, a volume.
+    expect(dockerfile).toContain(
+      'RUN mkdir -p /app/uploads \\\n && chown node:node /app/uploads\nVOLUME ["/app/uploads"]\nUSER node\n',
+    );
     expect(dockerfile).not.toContain("sk-proj-");
     expect(readFileSync(join(dir, "src/index.ts"), "utf8")).toContain("'0.0.0.0'");
     expect(readFileSync(join(dir, "docker-compose.yml"), "utf8")).toContain("condition: service_healthy");

@@ -226,6 +226,18 @@ describe.skipIf(!engine)("shipshape init: what it writes builds, runs hardened a
           expect(appInfo.Config.User).toBe("node");
           expect(appInfo.HostConfig).toMatchObject({ ReadonlyRootfs: true, CapDrop: ["ALL"] });
           expect(appInfo.Mounts.filter((mount) => mount.Type === "bind")).toEqual([]);
+          if (app === "ai-naive-express") {
+            // The directory it creates at startup: a named volume there, writable by node.
+            expect(appInfo.Mounts).toContainEqual(
+              expect.objectContaining({ Type: "volume", Destination: "/app/uploads" }),
+            );
+            const writable = await session.exec(appId, [
+              "node",
+              "-e",
+              "require('fs').accessSync('/app/uploads', require('fs').constants.W_OK)",
+            ]);
+            expect(writable.exitCode, writable.stderr).toBe(0);
+          }
           expect(Object.values(appInfo.NetworkSettings.Ports ?? {}).flat()).toEqual([
             expect.objectContaining({ HostIp: "127.0.0.1", HostPort: env.APP_PORT }),
           ]);

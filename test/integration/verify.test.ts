@@ -21,6 +21,7 @@ const TAGS = {
   naive: `shipshape-test/verify-naive:it-${process.pid}`,
   hardened: `shipshape-test/verify-hardened:it-${process.pid}`,
   init: `shipshape-test/verify-init-python:it-${process.pid}`,
+  initNaive: `shipshape-test/verify-init-naive:it-${process.pid}`,
 };
 const roots: string[] = [];
 
@@ -168,6 +169,55 @@ describe.skipIf(!engine)("shipshape verify against the engine", () => {
     const failed = report.checks.filter((c) => c.status !== "pass").map((c) => `${c.id}: ${text(c)}`);
     expect(failed).toEqual([]);
     expect(run.code).toBe(0);
+  }, 600_000);
+
+  it("init on ai-naive-express, then verify: every check passes but the app's own missing env validation, and no volume is left behind", async () => {
+    const root = mkdtempSync(join(tmpdir(), "shipshape-verify-init-naive-"));
+    roots.push(root);
+    const dir = join(root, "notes");
+    cpSync(fixtureApp("ai-naive-express"), dir, { recursive: true });
+    for (const name of ["Dockerfile", "docker-compose.yml", ".env"]) rmSync(join(dir, name));
+    const init = await new Promise<number | null>((resolve) =>
+      spawn(process.execPath, [BIN, "init", dir, "--yes"], { stdio: "ignore" }).on("close", resolve),
+    );
+    expect(init).toBe(0);
+    // The volumes every container of this image mounts (the image's VOLUME /app/uploads, the
+    // compose volume verify mounts there), seen while they run: all must be gone afterwards.
+    const seen = new Map<string, string>();
+    let polling = true;
+    const poll = (async () => {
+      while (polling) {
+        const containers = await engine.api
+          .listContainers({ all: true, filters: { ancestor: [TAGS.initNaive] } })
+          .catch(() => []);
+        for (const container of containers)
+          for (const mount of container.Mounts ?? [])
+            if (mount.Type === "volume" && mount.Name) seen.set(mount.Name, mount.Destination);
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+    })();
+    let run: Run;
+    try {
+      run = await verifyCli([dir, "--format", "json", "--tag", TAGS.initNaive]);
+    } finally {
+      polling = false;
+      await poll;
+    }
+    const report = parse(run);
+    expect(run.code, run.stderr.slice(-2000)).toBe(1);
+    const failed = report.checks.filter((c) => c.status !== "pass").map((c) => c.id);
+    expect(failed, report.checks.map((c) => `${c.id}: ${text(c)}`).join("\n")).toEqual(["env"]);
+    // Check 2 fails for the app's own reason: it never validates its variables.
+    const env = check(report, "env");
+    expect(env.summary).toContain("absence of DATABASE_URL unnoticed");
+    expect(env.summary).toContain("absence of JWT_SECRET unnoticed");
+    expect(text(env)).not.toMatch(/EACCES|EROFS|uploads/);
+    // The hardened run wrote its uploads directory: a volume at /app/uploads, owned by node.
+    const hardened = check(report, "hardened");
+    expect(hardened.summary).toBe("healthy read-only, without capabilities, as node");
+    expect([...seen.values()]).toContain("/app/uploads");
+    const left = (await engine.api.listVolumes()).Volumes ?? [];
+    expect(left.filter((volume) => seen.has(volume.Name)).map((v) => v.Name)).toEqual([]);
   }, 600_000);
 
   it("Ctrl-C mid-run removes every container, network and volume of its session, and nothing else", async () => {
