@@ -302,7 +302,8 @@ describe.skipIf(!engine)("shipshape build --check-reproducible", () => {
       expect(result.stdout).toMatch(/layer {2}2 {2}equal {4}COPY hello\.txt \/hello\.txt/);
       expect(result.stdout).toMatch(/layer {2}3 {2}DIFFERS {2}RUN date \+%s%N > \/stamp/);
       expect(result.stdout).toContain("likely: file content differs");
-      expect(result.stdout).toMatch(/content,mtime +\/stamp/);
+      // Two builds within one second write the same (whole-second) mtime: only the content differs.
+      expect(result.stdout).toMatch(/content(,mtime)? +\/stamp/);
       expect(second).toBeDefined();
       expect(await engine.imageExists(second!)).toBe(false);
       expect(kept && (await engine.imageExists(kept))).toBe(true);

@@ -1208,9 +1208,14 @@ describe.skipIf(!engine)("shipshape sandbox: escape attempts", () => {
         while (!stdout.includes("ready") && Date.now() < deadline && child.exitCode === null)
           await new Promise((resolve) => setTimeout(resolve, 100));
         expect(stdout, `the command never said ready\n${stderr}`).toContain("ready");
-        const running = (await engine.api.listContainers()).filter((container) =>
-          container.Command.includes(marker),
-        );
+        // The engine's list can lag the container's first output on a busy machine: ask for a while.
+        let running: unknown[] = [];
+        for (const until = Date.now() + 10_000; running.length === 0 && Date.now() < until; ) {
+          running = (await engine.api.listContainers()).filter((container) =>
+            container.Command.includes(marker),
+          );
+          if (running.length === 0) await new Promise((resolve) => setTimeout(resolve, 200));
+        }
         expect(running, "no running container carries the case's command").toHaveLength(1);
 
         const interrupted = Date.now();
