@@ -383,8 +383,18 @@ export function dockerignore(profile: AppProfile): string {
     // node_modules too: a Python app with a front-end toolchain has one, and it is never needed.
     lines.push(".venv", "venv", "__pycache__", "*.pyc", ".pytest_cache", ".mypy_cache", "node_modules");
   }
+  // What the app writes at run time (uploads, a SQLite file's directory) is data, not code: a local
+  // copy must not ship, nor land root-owned on the directory the image prepares for it.
+  for (const path of writablePathsOf(profile)) lines.push(`/${path}`);
   lines.push("Dockerfile", ".dockerignore", "compose.yaml", "DOCKER.md", "");
   return [...new Set(lines)].join("\n");
+}
+
+/** The app's sure writable paths, relative to its directory. */
+function writablePathsOf(profile: AppProfile): string[] {
+  return profile.writablePaths
+    .filter((path) => path.sure && path.value !== "" && path.value !== ".")
+    .map((path) => path.value.replace(/^\.\//, "").replace(/\/+$/, ""));
 }
 
 /**
@@ -411,6 +421,7 @@ function workspaceDockerignore(profile: AppProfile): string {
   ];
   const outDir = profile.build?.outDir;
   if (outDir && outDir !== ".") lines.push(`**/${outDir}`);
+  for (const path of writablePathsOf(profile)) lines.push(`${profile.dir}/${path}`);
   lines.push("**/Dockerfile", "**/*.dockerignore", "**/compose.yaml", "**/DOCKER.md", "");
   return [...new Set(lines)].join("\n");
 }

@@ -159,29 +159,37 @@ export function writableVolumes(profile: AppProfile): string[] {
 }
 
 /**
- * What the app writes at run time: created owned by the runtime user (only those directories),
- * then declared volumes, so a read-only root file system (or a fresh volume) keeps them writable.
+ * What the app writes at run time, created owned by the runtime user (only those directories).
+ * Early in the runtime stage, before the layers a source change invalidates, so a rebuild does
+ * not run it again; `.dockerignore` keeps local copies of these directories out of the COPYs.
  */
-function writableLines(profile: AppProfile, user: string): string[] {
+function writableDirLines(profile: AppProfile, user: string): string[] {
   const dirs = writableDirs(profile);
   if (dirs.length === 0) return [];
   const where = profile.writablePaths
     .filter((path) => path.sure && path.evidence[0])
     .map((path) => `${path.evidence[0]!.file}:${path.evidence[0]!.line ?? ""}`.replace(/:$/, ""));
   const list = dirs.join(" ");
-  const one = dirs.length === 1;
   return [
-    `# The app writes ${one ? "here" : "to these"} at run time (${[...new Set(where)].slice(0, 3).join(", ") || "--writable"}): owned by ${user}, and ${one ? "a volume, so it stays" : "volumes, so they stay"}`,
-    "# writable on a read-only root file system and the data outlives the container.",
+    `# The app writes ${dirs.length === 1 ? "here" : "to these"} at run time (${[...new Set(where)].slice(0, 3).join(", ") || "--writable"}): owned by ${user}.`,
     `RUN mkdir -p ${list} \\`,
     ` && chown ${user}:${user} ${list}`,
-    `VOLUME ${json(writableVolumes(profile))}`,
+  ];
+}
+
+/** Declared volumes (after the last COPY: a build step's changes under a volume are dropped). */
+function volumeLines(profile: AppProfile): string[] {
+  const volumes = writableVolumes(profile);
+  if (volumes.length === 0) return [];
+  return [
+    `# ${volumes.length === 1 ? "A volume, so it stays" : "Volumes, so they stay"} writable on a read-only root file system and the data outlives the container.`,
+    `VOLUME ${json(volumes)}`,
   ];
 }
 
 function tail(profile: AppProfile, user: string): string[] {
   return [
-    ...writableLines(profile, user),
+    ...volumeLines(profile),
     `USER ${user}`,
     `EXPOSE ${profile.port.value}`,
     `# The probe uses the runtime itself: the slim image has no curl or wget.`,
@@ -277,6 +285,7 @@ function workspaceDockerfile(profile: AppProfile): string {
     "# ---- runtime: the pruned workspace tree, non-root, started in the app's directory ----",
     `FROM ${base} AS runtime`,
     ...TINI,
+    ...writableDirLines(profile, "node"),
     ...(readsHost(profile)
       ? ["ENV NODE_ENV=production \\", "    HOST=0.0.0.0"]
       : ["ENV NODE_ENV=production"]),
@@ -338,6 +347,7 @@ export function nodeDockerfile(profile: AppProfile): string {
     "# ---- runtime: no compilers, no dev dependencies, no source it does not run; non-root ----",
     `FROM ${base} AS runtime`,
     ...TINI,
+    ...writableDirLines(profile, "node"),
     ...(readsHost(profile) && profile.kind === "server"
       ? ["ENV NODE_ENV=production \\", "    HOST=0.0.0.0"]
       : ["ENV NODE_ENV=production"]),
@@ -465,6 +475,7 @@ export function pythonDockerfile(profile: AppProfile): string {
     ...TINI,
     "# A system user with no home and no shell owns nothing: the app's files stay read-only to it.",
     "RUN useradd --uid 10001 --user-group --no-create-home --shell /usr/sbin/nologin app",
+    ...writableDirLines(profile, "app"),
     `ENV PYTHONDONTWRITEBYTECODE=1 \\`,
     `    PYTHONUNBUFFERED=1${hasDeps || readsHost(profile) ? " \\" : ""}`,
     ...(readsHost(profile) ? [`    HOST=0.0.0.0${hasDeps ? " \\" : ""}`] : []),

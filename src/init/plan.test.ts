@@ -974,20 +974,30 @@ describe("what the app writes at run time", () => {
       'const Database = require("better-sqlite3");\nnew Database("var/db/notes.db").exec("select 1");\n',
   };
 
-  it("ai-naive-express: /app/uploads created owned by node before USER, and a VOLUME", () => {
+  it("ai-naive-express: /app/uploads made owned by node before the COPYs a source change reruns, a VOLUME before USER", () => {
     const { plan } = planFor(fixtureFiles("ai-naive-express"));
     const dockerfile = lines(content(plan, "Dockerfile"));
-    const run = dockerfile.indexOf("RUN mkdir -p /app/uploads \\");
-    expect(run).toBeGreaterThan(
-      dockerfile.findIndex((line) => line.startsWith("FROM node:20.20.2-bookworm-slim AS runtime")),
+    const runtime = dockerfile.findIndex((line) =>
+      line.startsWith("FROM node:20.20.2-bookworm-slim AS runtime"),
     );
-    expect(dockerfile.slice(run, run + 3)).toEqual([
+    const run = dockerfile.indexOf("RUN mkdir -p /app/uploads \\");
+    expect(run).toBeGreaterThan(runtime);
+    expect(dockerfile.slice(run, run + 2)).toEqual([
       "RUN mkdir -p /app/uploads \\",
       " && chown node:node /app/uploads",
-      'VOLUME ["/app/uploads"]',
     ]);
-    expect(dockerfile[run - 2]).toContain("src/index.ts:57");
-    expect(dockerfile.indexOf("USER node")).toBe(run + 3);
+    expect(dockerfile[run - 1]).toContain("src/index.ts:57");
+    // Cached across source changes: every COPY of the runtime stage comes after it.
+    const copies = dockerfile.flatMap((line, index) =>
+      index > runtime && line.startsWith("COPY") ? [index] : [],
+    );
+    expect(copies.length).toBeGreaterThan(0);
+    expect(Math.min(...copies)).toBeGreaterThan(run);
+    const volume = dockerfile.indexOf('VOLUME ["/app/uploads"]');
+    expect(volume).toBeGreaterThan(Math.max(...copies));
+    expect(dockerfile.indexOf("USER node")).toBe(volume + 1);
+    // A local uploads/ never ships, nor lands root-owned on the directory made for it.
+    expect(lines(content(plan, ".dockerignore"))).toContain("/uploads");
   });
 
   it("ai-naive-express: compose mounts a named volume there, keeps read_only, and declares it", () => {
@@ -1039,9 +1049,12 @@ describe("what the app writes at run time", () => {
       "server.py":
         'import os\nfrom http.server import HTTPServer, BaseHTTPRequestHandler\nos.makedirs("data", exist_ok=True)\nif __name__ == "__main__":\n    HTTPServer(("0.0.0.0", 8000), BaseHTTPRequestHandler).serve_forever()\n',
     });
-    expect(content(plan, "Dockerfile")).toContain(
-      'RUN mkdir -p /app/data \\\n && chown app:app /app/data\nVOLUME ["/app/data"]\nUSER app\n',
+    const dockerfile = content(plan, "Dockerfile");
+    expect(dockerfile).toContain(
+      "RUN useradd --uid 10001 --user-group --no-create-home --shell /usr/sbin/nologin app\n# The app writes here at run time (server.py:3): owned by app.\nRUN mkdir -p /app/data \\\n && chown app:app /app/data\n",
     );
+    expect(dockerfile).toContain('VOLUME ["/app/data"]\nUSER app\n');
+    expect(dockerfile.indexOf("RUN mkdir -p /app/data")).toBeLessThan(dockerfile.indexOf("COPY . ."));
     const profile = detectApp(treeFromFiles({ "server.py": "import os\nos.makedirs('data')\n" }));
     expect(content(planInit(profile, { compose: false }), "DOCKER.md")).toContain(
       "--read-only --tmpfs /tmp -v data:/app/data --cap-drop ALL",
