@@ -147,12 +147,13 @@ function isDuplicateKey(finding: Finding, seen: Set<string>): boolean {
 }
 
 export function compareFindings(a: Finding, b: Finding): number {
+  // Most pairs share their file (and many their rule): equal strings need no collator.
   return (
-    byLocale(a.location.file, b.location.file) ||
+    (a.location.file === b.location.file ? 0 : byLocale(a.location.file, b.location.file)) ||
     a.location.line - b.location.line ||
     a.location.column - b.location.column ||
     SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity] ||
-    byLocale(a.ruleId, b.ruleId)
+    (a.ruleId === b.ruleId ? 0 : byLocale(a.ruleId, b.ruleId))
   );
 }
 

@@ -383,54 +383,66 @@ export function appFacts(tree: ProjectTree): AppFacts {
       };
 
       if (python) {
-        for (const match of text.matchAll(PY_ENV)) {
-          const index = match.index ?? 0;
-          if (match[3])
-            pushRead(
-              match[3],
-              index + 1,
-              "os.environ",
-              text.slice(index + match[0].length),
-              text.slice(0, index),
-              true,
-            );
-          else if (match[1])
-            pushRead(
-              match[1],
-              index + 1,
-              "os.getenv",
-              text.slice(index + match[0].length),
-              text.slice(0, index),
-              false,
-              match[2]?.trim() || undefined,
-            );
-        }
+        // Each pattern needs its own words: most lines have none of them (and `matchAll` copies
+        // the expression for every line it is asked about).
+        if (text.includes("os.environ") || text.includes("os.getenv"))
+          for (const match of text.matchAll(PY_ENV)) {
+            const index = match.index ?? 0;
+            if (match[3])
+              pushRead(
+                match[3],
+                index + 1,
+                "os.environ",
+                text.slice(index + match[0].length),
+                text.slice(0, index),
+                true,
+              );
+            else if (match[1])
+              pushRead(
+                match[1],
+                index + 1,
+                "os.getenv",
+                text.slice(index + match[0].length),
+                text.slice(0, index),
+                false,
+                match[2]?.trim() || undefined,
+              );
+          }
       } else {
-        for (const match of text.matchAll(JS_ENV)) {
-          const index = match.index ?? 0;
-          const name = match[1] ?? match[2] ?? "";
-          pushRead(name, index + 1, "process.env", text.slice(index + match[0].length), text.slice(0, index));
-        }
-        for (const match of text.matchAll(META_ENV)) {
-          const index = match.index ?? 0;
-          pushRead(
-            match[1] ?? "",
-            index + 1,
-            "import.meta.env",
-            text.slice(index + match[0].length),
-            text.slice(0, index),
-          );
-        }
-        for (const match of text.matchAll(DENO_ENV)) {
-          const index = match.index ?? 0;
-          pushRead(
-            match[1] ?? "",
-            index + 1,
-            "Deno.env",
-            text.slice(index + match[0].length),
-            text.slice(0, index),
-          );
-        }
+        if (text.includes("process.env"))
+          for (const match of text.matchAll(JS_ENV)) {
+            const index = match.index ?? 0;
+            const name = match[1] ?? match[2] ?? "";
+            pushRead(
+              name,
+              index + 1,
+              "process.env",
+              text.slice(index + match[0].length),
+              text.slice(0, index),
+            );
+          }
+        if (text.includes("import.meta.env"))
+          for (const match of text.matchAll(META_ENV)) {
+            const index = match.index ?? 0;
+            pushRead(
+              match[1] ?? "",
+              index + 1,
+              "import.meta.env",
+              text.slice(index + match[0].length),
+              text.slice(0, index),
+            );
+          }
+        if (text.includes("Deno.env.get"))
+          for (const match of text.matchAll(DENO_ENV)) {
+            const index = match.index ?? 0;
+            pushRead(
+              match[1] ?? "",
+              index + 1,
+              "Deno.env",
+              text.slice(index + match[0].length),
+              text.slice(0, index),
+            );
+          }
         // const { A, B = 'x' } = process.env
         const destructure = /\{([^}]*)\}\s*=\s*process\.env\b/.exec(text);
         if (destructure?.[1]) {
@@ -457,16 +469,19 @@ export function appFacts(tree: ProjectTree): AppFacts {
       }
 
       // Checks that make a missing variable fail fast.
-      for (const match of text.matchAll(
-        /!\s*(?:process\.env\.|import\.meta\.env\.)?([A-Za-z_][A-Za-z0-9_]*)\b|\b(?:process\.env\.)?([A-Z][A-Z0-9_]*)\s*(?:===?|!==?|==)\s*(?:undefined|null|""|'')|(?:required?|requireEnv|getRequired|mustGet|env\.required)\w*\(\s*["']([A-Za-z_][A-Za-z0-9_]*)["']/g,
-      )) {
-        const name = match[1] ?? match[2] ?? match[3];
-        if (name) checkedEnv.add(name);
-      }
-      for (const match of text.matchAll(ENV_CHECKS)) {
-        const name = match.slice(1).find((group) => group !== undefined);
-        if (name) checkedEnv.add(name);
-      }
+      // (Each needs a `!`, a `==`, a `require…` or `mustGet`; ENV_CHECKS an `env` or a `:`.)
+      if (text.includes("!") || text.includes("==") || text.includes("equire") || text.includes("mustGet"))
+        for (const match of text.matchAll(
+          /!\s*(?:process\.env\.|import\.meta\.env\.)?([A-Za-z_][A-Za-z0-9_]*)\b|\b(?:process\.env\.)?([A-Z][A-Z0-9_]*)\s*(?:===?|!==?|==)\s*(?:undefined|null|""|'')|(?:required?|requireEnv|getRequired|mustGet|env\.required)\w*\(\s*["']([A-Za-z_][A-Za-z0-9_]*)["']/g,
+        )) {
+          const name = match[1] ?? match[2] ?? match[3];
+          if (name) checkedEnv.add(name);
+        }
+      if (text.includes("env") || text.includes(":"))
+        for (const match of text.matchAll(ENV_CHECKS)) {
+          const name = match.slice(1).find((group) => group !== undefined);
+          if (name) checkedEnv.add(name);
+        }
       // `for (const key of ["A", "B"]) if (!process.env[key]) …`: the names listed just before.
       if (
         /!\s*process\.env\[\s*[A-Za-z_$]|\b(?:if\s+not\s+os\.(?:environ\.get|getenv)|not\s+in\s+os\.environ)\b/.test(

@@ -104,6 +104,11 @@ const MAX_STARS = 6;
  * A run of `**` directories means what one does.
  */
 export function matcherPattern(pattern: string): string | undefined {
+  return checkedPattern(pattern)?.safe;
+}
+
+/** matcherPattern's answer, with the port's matcher of that pattern alone (compiled by the check). */
+function checkedPattern(pattern: string): { safe: string; alone: Ignore } | undefined {
   if (pattern.length > MAX_PATTERN_LENGTH) return undefined;
   let out = "";
   for (let i = 0; i < pattern.length; i++) {
@@ -122,25 +127,33 @@ export function matcherPattern(pattern: string): string | undefined {
   }
   out = out.replace(/(?:\*\*\/)+/g, "**/");
   if ((out.match(/\*+/g) ?? []).length > MAX_STARS) return undefined;
+  const alone = ignore().add(out);
   try {
-    ignore().add(out).ignores("probe");
+    alone.ignores("probe");
   } catch {
     return undefined; // a pattern Docker would reject too (`[z-a]`)
   }
-  return out;
+  return { safe: out, alone };
 }
 
 export function buildContext(tree: ProjectTree, dir: string, dockerignoreSource?: SourceText): BuildContext {
   const facts = dockerignoreSource ? parseDockerignore(dockerignoreSource) : undefined;
   const usable = new Map<IgnorePattern, string>();
-  for (const pattern of facts?.patterns ?? []) {
-    const safe = matcherPattern(pattern.pattern);
-    if (safe !== undefined) usable.set(pattern, safe);
-  }
-  const matcher = facts
-    ? ignore().add([...usable].map(([p, safe]) => (p.negated ? `!${safe}` : safe)))
-    : undefined;
+  // Each pattern alone, as checking it compiled it: the matcher of all of them takes the same
+  // rules from it (an Ignore added to an Ignore adds its rules), and `excludedBy` asks it alone.
   const single = new Map<IgnorePattern, Ignore>();
+  const parts: Array<string | Ignore> = [];
+  for (const pattern of facts?.patterns ?? []) {
+    const checked = checkedPattern(pattern.pattern);
+    if (checked === undefined) continue;
+    usable.set(pattern, checked.safe);
+    if (pattern.negated) parts.push(`!${checked.safe}`);
+    else {
+      parts.push(checked.alone);
+      single.set(pattern, checked.alone);
+    }
+  }
+  const matcher = facts ? ignore().add(parts) : undefined;
   const prefix = dir === "" ? "" : `${dir}/`;
   const verdicts = new Map<string, boolean>();
   let sent: TreeEntry[] | undefined;

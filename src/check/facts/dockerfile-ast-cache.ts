@@ -13,9 +13,16 @@
  * The heredoc probe itself (a whole instruction object, flags and JSON form included, built only
  * to look for `<<WORD` arguments) is skipped when the instruction has no `<` at all: it could
  * find nothing there.
+ *
+ * The constructor of every JSON-capable instruction (RUN, COPY, ADD, CMD, ENTRYPOINT, SHELL,
+ * VOLUME) reads its arguments for a JSON array, tokenizing them (and their flags) to do so. An
+ * instruction without a `[` on its line has no JSON array to find: the constructor leaves it as
+ * it would have (no brackets, no strings) without tokenizing anything, and the arguments are
+ * tokenized later only if something asks for them.
  */
-import { type Dockerfile, Instruction } from "dockerfile-ast";
+import { type Dockerfile, Instruction, JSONInstruction } from "dockerfile-ast";
 import { Parser } from "dockerfile-ast/lib/parser.js";
+import { Util } from "dockerfile-ast/lib/util.js";
 
 type RawArguments = ReturnType<Instruction["getArguments"]>;
 /** `getRawArguments` is private in the typings; it is what the parser and every accessor call. */
@@ -104,6 +111,43 @@ function hasLessThan(text: string, from: number, to: number): boolean {
   return false;
 }
 
+function hasBracket(text: string, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) if (text.charCodeAt(i) === 91) return true;
+  return false;
+}
+
+interface ArgumentsContent {
+  getRawArgumentsContent(this: Instruction): string | null;
+}
+
+/** Set while an instruction without `[` after its keyword is being constructed. */
+let noJsonArray = false;
+const argumentsContent = (Instruction.prototype as unknown as ArgumentsContent).getRawArgumentsContent;
+// Only JSONInstruction's constructor reads this while `noJsonArray` is set: a `null` there ends
+// the constructor just after it set no brackets and no strings, as its loop would have left them.
+(JSONInstruction.prototype as unknown as ArgumentsContent).getRawArgumentsContent =
+  function getRawArgumentsContent(this: Instruction): string | null {
+    return noJsonArray ? null : argumentsContent.call(this);
+  };
+
+const createInstruction = (Parser.prototype as unknown as ParserInternals).createInstruction;
+/** dockerfile-ast 0.7's `Parser.createInstruction`, telling the constructor when there is no JSON array to look for. */
+(Parser.prototype as unknown as ParserInternals).createInstruction = function createInstructionOnce(
+  this: ParserInternals,
+  dockerfile: Dockerfile,
+  instruction: string,
+  start: number,
+  instructionEnd: number,
+  end: number,
+): Instruction {
+  noJsonArray = !hasBracket(this.buffer, instructionEnd, end);
+  try {
+    return createInstruction.call(this, dockerfile, instruction, start, instructionEnd, end);
+  } finally {
+    noJsonArray = false;
+  }
+};
+
 /** dockerfile-ast 0.7's `Parser.processArguments`, with the heredoc probe skipped where it finds nothing. */
 (Parser.prototype as unknown as ParserInternals).processArguments = function processArguments(
   this: ParserInternals,
@@ -167,3 +211,10 @@ function hasLessThan(text: string, from: number, to: number): boolean {
   }
   return buffer.length;
 };
+
+/**
+ * dockerfile-ast 0.7's `Util.isUTF8BOM` encodes its argument to a Buffer, then copies it to an
+ * array, to compare the first three bytes with EF BB BF (twice per parse). Only U+FEFF encodes
+ * to those bytes first (a lone surrogate encodes to EF BF BD): the first UTF-16 unit says it.
+ */
+Util.isUTF8BOM = (char: string): boolean => char.charCodeAt(0) === 0xfeff;

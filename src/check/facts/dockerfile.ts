@@ -141,6 +141,32 @@ function flagsOf(instruction: Instruction): Map<string, string[]> {
   return flags;
 }
 
+/**
+ * Whether dockerfile-ast may find flags on an instruction, so that it need not tokenize the
+ * arguments of the many that have none. Every character of a flag comes from the text, which
+ * starts with `--`: without a `-` there are none. CMD, ENTRYPOINT, SHELL and VOLUME stop looking
+ * at their first argument, RUN, COPY, ADD and FROM at the first argument without `--`: a first
+ * word without `--` and without an escape character (`\\` or `` ` ``; dockerfile-ast's tokenizer
+ * splits such a word only at blanks, and keeps its characters) ends the search there.
+ */
+function mayHaveFlags(keyword: string, written: string, raw: string): boolean {
+  if (keyword === "CMD" || keyword === "ENTRYPOINT" || keyword === "SHELL" || keyword === "VOLUME")
+    return false;
+  if (!raw.includes("-")) return false;
+  if (keyword !== "RUN" && keyword !== "COPY" && keyword !== "ADD" && keyword !== "FROM") return true;
+  if (!raw.startsWith(written)) return true;
+  let i = written.length;
+  while (i < raw.length && (raw[i] === " " || raw[i] === "\t")) i++;
+  const first = i;
+  for (; i < raw.length; i++) {
+    const ch = raw[i];
+    if (ch === " " || ch === "\t" || ch === "\r" || ch === "\n") break;
+    if ((ch === "-" && raw[i + 1] === "-") || ch === "\\" || ch === "`") return true;
+  }
+  // No first word on the keyword's line: the arguments start further on.
+  return i === first;
+}
+
 /** Continuation lines for each escape character (compiled once, not per instruction). */
 const CONTINUATION: Record<string, RegExp> = { "\\": /\\[ \t]*\r?\n/g, "`": /`[ \t]*\r?\n/g };
 const HEREDOC_START = /<<-?\s*["']?[A-Za-z_]/;
@@ -218,7 +244,8 @@ function execFacts(instruction: InstructionFacts): ExecFacts {
 
 /** posix join of an absolute directory and a path, with `.` and `..` collapsed. */
 export function joinPath(dir: string, path: string): string {
-  const joined = path.startsWith("/") ? path : `${dir.replace(/\/$/, "")}/${path}`;
+  const joined = path.startsWith("/") ? path : `${dir.endsWith("/") ? dir.slice(0, -1) : dir}/${path}`;
+  if (isNormalAbsolute(joined)) return joined;
   const parts: string[] = [];
   for (const part of joined.split("/")) {
     if (part === "" || part === ".") continue;
@@ -226,6 +253,28 @@ export function joinPath(dir: string, path: string): string {
     else parts.push(part);
   }
   return `/${parts.join("/")}`;
+}
+
+/**
+ * Whether a path is already what `joinPath` makes of it: absolute, with no empty, `.` or `..`
+ * part and no `/` at the end (or just `/`). Most paths are, and need no splitting.
+ */
+function isNormalAbsolute(path: string): boolean {
+  if (path.charCodeAt(0) !== 47) return false;
+  if (path.length === 1) return true;
+  let start = 1;
+  for (let i = 1; i <= path.length; i++) {
+    if (i < path.length && path.charCodeAt(i) !== 47) continue;
+    const length = i - start;
+    if (length === 0) return false;
+    if (
+      path.charCodeAt(start) === 46 &&
+      (length === 1 || (length === 2 && path.charCodeAt(start + 1) === 46))
+    )
+      return false;
+    start = i + 1;
+  }
+  return true;
 }
 
 /** Properties (`ENV a=b c=d`, `LABEL`) through dockerfile-ast, which handles quotes and escapes. */
@@ -308,9 +357,7 @@ export function parseDockerfile(source: SourceText): DockerfileFacts {
       start,
       end,
       args: argumentText(raw, escapeChar),
-      // Every character of a flag comes from the text, which starts with `--`: without a `-`
-      // there are none, and dockerfile-ast need not tokenize the arguments for them.
-      flags: raw.includes("-") ? flagsOf(node) : new Map(),
+      flags: mayHaveFlags(keyword, node.getInstruction(), raw) ? flagsOf(node) : new Map(),
       stage: stage?.index ?? -1,
     };
     facts.instructions.push(instruction);

@@ -3,7 +3,7 @@
  * each with its argv and the operator that joins it to the next. Variables stay unexpanded
  * (`$X`, `${X}` are kept as written) because their values are not known.
  */
-import { shellTokens } from "./shellwords.js";
+import { scanShell } from "./shellwords.js";
 
 export interface ShellCommand {
   argv: string[];
@@ -28,29 +28,35 @@ export function parseShell(script: string): ShellCommand[] {
     : COMMENT_LINE.test(script)
       ? []
       : [script];
-  for (const line of lines) {
-    let current: string[] = [];
-    let previous: ShellCommand | undefined;
-    let pipe = false;
-    const flush = (op?: string): void => {
-      if (current.length > 0) {
-        const command: ShellCommand = { argv: current, text: current.join(" ") };
-        if (op) command.next = op;
-        if (pipe && previous) command.pipedFrom = previous;
-        commands.push(command);
-        previous = command;
-      } else if (previous && op) {
-        previous.next = op;
-      }
-      pipe = op === "|";
-      current = [];
-    };
-    for (const token of shellTokens(line)) {
-      if ("word" in token) current.push(token.word);
-      else if (CONTROL.has(token.op)) flush(token.op);
-      else if (token.op === "(" || token.op === ")") flush(";");
-      else current.push(token.op); // redirections stay as words: `>`, `>>`, `2>`
+  let current: string[] = [];
+  let previous: ShellCommand | undefined;
+  let pipe = false;
+  const flush = (op?: string): void => {
+    if (current.length > 0) {
+      const command: ShellCommand = { argv: current, text: current.join(" ") };
+      if (op) command.next = op;
+      if (pipe && previous) command.pipedFrom = previous;
+      commands.push(command);
+      previous = command;
+    } else if (previous && op) {
+      previous.next = op;
     }
+    pipe = op === "|";
+    current = [];
+  };
+  const word = (text: string): void => {
+    current.push(text);
+  };
+  const operator = (op: string): void => {
+    if (CONTROL.has(op)) flush(op);
+    else if (op === "(" || op === ")") flush(";");
+    else current.push(op); // redirections stay as words: `>`, `>>`, `2>`
+  };
+  for (const line of lines) {
+    current = [];
+    previous = undefined;
+    pipe = false;
+    scanShell(line, word, operator);
     flush();
   }
   return commands;
@@ -60,7 +66,10 @@ const COMMENT_LINE = /^\s*#/;
 
 const CONTROL = new Set(["&&", "||", ";", "|", "&", ";;", "|&"]);
 
-/** The command without leading `VAR=value` assignments and wrappers like `sudo`, `env`, `exec`. */
+/**
+ * The command without leading `VAR=value` assignments and wrappers like `sudo`, `env`, `exec`.
+ * Most commands have none: then the words themselves are returned (shared: do not modify).
+ */
 export function effectiveArgv(argv: string[]): string[] {
   let i = 0;
   while (i < argv.length) {
@@ -70,7 +79,7 @@ export function effectiveArgv(argv: string[]): string[] {
     else if (word === "--" && i > 0) i++;
     else break;
   }
-  return argv.slice(i);
+  return i === 0 ? argv : argv.slice(i);
 }
 
 /** `/^[A-Za-z_][A-Za-z0-9_]*=/` (`NAME=value`), read by hand: it is asked of nearly every command. */

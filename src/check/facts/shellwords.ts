@@ -73,6 +73,16 @@ function expansionLength(text: string, start: number): number {
 
 export function shellTokens(text: string): ShellToken[] {
   const tokens: ShellToken[] = [];
+  scanShell(
+    text,
+    (word) => tokens.push({ word }),
+    (op) => tokens.push({ op }),
+  );
+  return tokens;
+}
+
+/** The tokens of `shellTokens`, handed over one by one (no token objects: parseShell reads them as they come). */
+export function scanShell(text: string, onWord: (word: string) => void, onOp: (op: string) => void): void {
   let i = 0;
   const n = text.length;
   while (i < n) {
@@ -89,7 +99,7 @@ export function shellTokens(text: string): ShellToken[] {
     }
     if (isSpecialCode(code)) {
       const op = operatorAt(text, i);
-      tokens.push({ op });
+      onOp(op);
       i += op.length;
       continue;
     }
@@ -144,11 +154,10 @@ export function shellTokens(text: string): ShellToken[] {
     // A redirection's file descriptor (`2>`) belongs to the operator, as shells read it.
     if ((text[i] === ">" || text[i] === "<") && /^\d+$/.test(word)) {
       const op = operatorAt(text, i);
-      tokens.push({ op: word + op });
+      onOp(word + op);
       i += op.length;
       continue;
     }
-    tokens.push({ word });
+    onWord(word);
   }
-  return tokens;
 }

@@ -63,6 +63,8 @@ const INSTALLER_SCRIPTS: Array<[RegExp, string[]]> = [
   [/get\.pnpm\.io/, ["pnpm"]],
   [/bun\.sh\/install/, ["bun"]],
 ];
+/** Any of them: most scripts pipe none, and are read once instead of once per installer. */
+const ANY_INSTALLER_SCRIPT = /install\.python-poetry\.org|astral\.sh\/uv|get\.pnpm\.io|bun\.sh\/install/;
 
 interface Availability {
   /** Programs and packages installed globally (npm -g, pip, corepack, apt…). */
@@ -123,7 +125,7 @@ function apply(
     program = programName(argv[0]);
   }
   // The script as a whole is read once per RUN (`script` is only given with its first command).
-  if (script !== undefined)
+  if (script !== undefined && ANY_INSTALLER_SCRIPT.test(script))
     for (const [pattern, tools] of INSTALLER_SCRIPTS)
       if (pattern.test(script)) for (const tool of tools) availability.globals.add(tool);
   if (command.pipedFrom && /^(?:ba|da|z)?sh$/.test(program)) availability.opaque = true;

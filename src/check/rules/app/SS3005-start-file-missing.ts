@@ -251,7 +251,7 @@ class Producer {
         const effective = effectiveArgv(command.argv);
         const redirections: number[] = [];
         for (let i = 0; i < effective.length; i++)
-          if (/^\d?>>?$|^&>$/.test(effective[i] ?? "")) redirections.push(i);
+          if (effective[i]?.includes(">") && /^\d?>>?$|^&>$/.test(effective[i] ?? "")) redirections.push(i);
         known = { argv: effective, classified: this.classify(effective, 0), redirections };
         this.commandMemo.set(command, known);
       }

@@ -17,7 +17,19 @@ export interface PulledImage {
   file: string;
 }
 
+// Five rules read the list: it is made once per project's facts. Shared: callers must not modify it.
+const pulledByFacts = new WeakMap<ProjectFacts, PulledImage[]>();
+
 export function pulledImages(facts: ProjectFacts): PulledImage[] {
+  let known = pulledByFacts.get(facts);
+  if (!known) {
+    known = listPulledImages(facts);
+    pulledByFacts.set(facts, known);
+  }
+  return known;
+}
+
+function listPulledImages(facts: ProjectFacts): PulledImage[] {
   const out: PulledImage[] = [];
   for (const { dockerfile } of facts.dockerfiles) {
     for (const stage of dockerfile.stages) {

@@ -87,6 +87,13 @@ function curlInsecure(args: string[]): string | undefined {
   return undefined;
 }
 
+/**
+ * What every command `commandOff` answers for holds (a variable's name, `curl`, a flag or setting
+ * it looks for): a command's words without any of it are passed over unread.
+ */
+const MAY_TURN_OFF =
+  /NODE_TLS_REJECT_UNAUTHORIZED|PYTHONHTTPSVERIFY|GIT_SSL_NO_VERIFY|npm_config_strict_ssl|YARN_ENABLE_STRICT_SSL|PIP_TRUSTED_HOST|curl|no-check-certificate|trusted-host|strict-ssl|enableStrictSsl|sslverify/i;
+
 /** The word of a command that turns verification off, and what to do instead. */
 function commandOff(argv: string[]): { token: string; what: string; instead: string } | undefined {
   // `VAR=value cmd` and `export VAR=value`.
@@ -202,7 +209,7 @@ function dockerfileFindings(dockerfile: DockerfileFacts): RuleResult[] {
   for (const stage of dockerfile.stages) {
     for (const run of stage.runs) {
       for (const command of run.commands) {
-        const off = commandOff(command.argv);
+        const off = MAY_TURN_OFF.test(command.text) ? commandOff(command.argv) : undefined;
         if (!off) continue;
         const line = lineWith(dockerfile, run.instruction, off.token);
         out.push({

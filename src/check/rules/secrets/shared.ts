@@ -312,7 +312,8 @@ function listCopiedFiles(context: BuildContext, facts: ProjectFacts, source: str
   for (const path of context.match(cleanSource(source))) {
     const kind = path === "." ? "dir" : facts.tree.entries.get(prefix + path)?.kind;
     if (kind === "dir") {
-      for (const entry of sent) if (path === "." || entry.path.startsWith(`${path}/`)) out.add(entry.path);
+      const under = `${path}/`;
+      for (const entry of sent) if (path === "." || entry.path.startsWith(under)) out.add(entry.path);
     } else if (kind === "file" && context.includes(path)) out.add(path);
   }
   return [...out].sort();
