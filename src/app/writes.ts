@@ -869,29 +869,38 @@ function nodeSites(text: string, source: SourceText): Site[] {
       if (path) sites.push({ offset, expression: path, kind: "file", what: "a SQLite database" });
     }
     if (imported(/sqlite/))
-      for (const match of text.matchAll(/\bfilename\s*:\s*/g)) {
-        const offset = match.index ?? 0;
-        if (!inComment(source, offset, false))
-          sites.push({
-            offset,
-            expression: expressionAt(text, offset + match[0].length),
-            kind: "file",
-            what: "a SQLite database",
-          });
-      }
+      sites.push(...valueSites(source, text, /\bfilename\s*:\s*/g, false, "file", "a SQLite database"));
   }
   // winston: `new winston.transports.File({ filename: "logs/error.log" })`.
   if (imported(/winston/)) {
-    for (const match of text.matchAll(/\btransports\.File\(\s*\{[^}]*?\bfilename\s*:\s*/g)) {
-      const offset = match.index ?? 0;
-      if (!inComment(source, offset, false))
-        sites.push({
-          offset,
-          expression: expressionAt(text, offset + match[0].length),
-          kind: "file",
-          what: "a winston log file",
-        });
-    }
+    sites.push(
+      ...valueSites(
+        source,
+        text,
+        /\btransports\.File\(\s*\{[^}]*?\bfilename\s*:\s*/g,
+        false,
+        "file",
+        "a winston log file",
+      ),
+    );
+  }
+  return sites;
+}
+
+/** A site after each match of `pattern` outside a comment: the path is the expression that follows. */
+function valueSites(
+  source: SourceText,
+  text: string,
+  pattern: RegExp,
+  python: boolean,
+  kind: Site["kind"],
+  what: string,
+): Site[] {
+  const sites: Site[] = [];
+  for (const match of text.matchAll(pattern)) {
+    const offset = match.index ?? 0;
+    if (!inComment(source, offset, python))
+      sites.push({ offset, expression: expressionAt(text, offset + match[0].length), kind, what });
   }
   return sites;
 }
@@ -941,16 +950,16 @@ function pythonSites(text: string, source: SourceText): Site[] {
     /\b(?:logging\.)?(?:handlers\.)?(?:Rotating|TimedRotating|Watched)?FileHandler\s*\(/g,
   ))
     push(match.index ?? 0, (match.index ?? 0) + match[0].length - 1, "file", "a log file");
-  for (const match of text.matchAll(/\blogging\.basicConfig\s*\([^)]*?\bfilename\s*=\s*/g)) {
-    const offset = match.index ?? 0;
-    if (!inComment(source, offset, true))
-      sites.push({
-        offset,
-        expression: expressionAt(text, offset + match[0].length),
-        kind: "file",
-        what: "a log file",
-      });
-  }
+  sites.push(
+    ...valueSites(
+      source,
+      text,
+      /\blogging\.basicConfig\s*\([^)]*?\bfilename\s*=\s*/g,
+      true,
+      "file",
+      "a log file",
+    ),
+  );
   // open(path, "w" | "a" | "x" | "+"), also mode="w".
   for (const match of text.matchAll(/(?<![\w.])open\s*\(/g)) {
     const offset = match.index ?? 0;
@@ -981,36 +990,19 @@ function pythonSites(text: string, source: SourceText): Site[] {
     });
   }
   // Django's MEDIA_ROOT (uploads) and a sqlite database's NAME; Flask's UPLOAD_FOLDER.
-  for (const match of text.matchAll(/^(MEDIA_ROOT)\s*=\s*/gm)) {
-    const offset = match.index ?? 0;
-    sites.push({
-      offset,
-      expression: expressionAt(text, offset + match[0].length),
-      kind: "dir",
-      what: "Django's MEDIA_ROOT",
-    });
-  }
+  sites.push(...valueSites(source, text, /^(MEDIA_ROOT)\s*=\s*/gm, true, "dir", "Django's MEDIA_ROOT"));
   if (/django\.db\.backends\.sqlite3/.test(text))
-    for (const match of text.matchAll(/["']NAME["']\s*:\s*/g)) {
-      const offset = match.index ?? 0;
-      if (!inComment(source, offset, true))
-        sites.push({
-          offset,
-          expression: expressionAt(text, offset + match[0].length),
-          kind: "file",
-          what: "Django's SQLite database",
-        });
-    }
-  for (const match of text.matchAll(/(?:^[ \t]*|\bconfig\[\s*["'])UPLOAD_FOLDER["']?\s*\]?\s*=(?!=)\s*/gm)) {
-    const offset = match.index ?? 0;
-    if (!inComment(source, offset, true))
-      sites.push({
-        offset,
-        expression: expressionAt(text, offset + match[0].length),
-        kind: "dir",
-        what: "Flask's UPLOAD_FOLDER",
-      });
-  }
+    sites.push(...valueSites(source, text, /["']NAME["']\s*:\s*/g, true, "file", "Django's SQLite database"));
+  sites.push(
+    ...valueSites(
+      source,
+      text,
+      /(?:^[ \t]*|\bconfig\[\s*["'])UPLOAD_FOLDER["']?\s*\]?\s*=(?!=)\s*/gm,
+      true,
+      "dir",
+      "Flask's UPLOAD_FOLDER",
+    ),
+  );
   return sites;
 }
 

@@ -371,19 +371,17 @@ interface ScanLimits {
   maxFileBytes: number;
 }
 
+/** A layer with nothing read yet (or nothing readable: a skipped zstd layer). */
+function emptyScan(): LayerScan {
+  return { entries: [], whiteouts: [], opaques: [], bytes: 0, secrets: [], texts: new Map() };
+}
+
 async function scanLayer(
   source: AsyncIterable<Buffer>,
   gzip: boolean,
   limits: ScanLimits,
 ): Promise<LayerScan> {
-  const scan: LayerScan = {
-    entries: [],
-    whiteouts: [],
-    opaques: [],
-    bytes: 0,
-    secrets: [],
-    texts: new Map(),
-  };
+  const scan = emptyScan();
   const extract = tar.extract();
   extract.on("entry", (header, stream, next) => {
     onEntry(header, stream as unknown as Readable).then(() => next(), next);
@@ -816,15 +814,7 @@ function analyze(
   const layerScans = manifest.Layers.map((path) => {
     const scan = scans.get(normalize(path));
     if (scan) return scan;
-    if (notes.some((note) => note.startsWith(`${normalize(path)}:`)))
-      return {
-        entries: [],
-        whiteouts: [],
-        opaques: [],
-        bytes: 0,
-        secrets: [],
-        texts: new Map(),
-      } as LayerScan;
+    if (notes.some((note) => note.startsWith(`${normalize(path)}:`))) return emptyScan();
     throw new ShipshapeError(
       `not a \`docker save\` archive: layer ${path} named by manifest.json is missing or not a tar`,
     );

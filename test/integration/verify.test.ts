@@ -12,7 +12,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import type { Engine } from "../../src/engine/engine.js";
 import { LABEL_SESSION } from "../../src/engine/plans.js";
 import type { CheckResult, VerifyReport } from "../../src/verify/types.js";
-import { BIN, ROOT } from "../support/cli.js";
+import { type AsyncCliResult, BIN, shipshapeAsync } from "../support/cli.js";
 import { testEngine } from "../support/engine.js";
 import { fixtureApp } from "../support/fixtures.js";
 
@@ -25,30 +25,14 @@ const TAGS = {
 };
 const roots: string[] = [];
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
+type Run = AsyncCliResult;
 
+/** `shipshape verify …`, asynchronously: the SIGINT case watches the engine while it runs. */
 function verifyCli(args: string[], onSpawn?: (child: ChildProcess) => void): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, "verify", ...args], {
-      cwd: ROOT,
-      env: { ...process.env, NO_COLOR: "1", FORCE_COLOR: undefined },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (chunk: Buffer) => {
-      stdout += chunk.toString("utf8");
-    });
-    child.stderr.on("data", (chunk: Buffer) => {
-      stderr += chunk.toString("utf8");
-    });
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-    onSpawn?.(child);
+  return shipshapeAsync(["verify", ...args], {
+    env: { NO_COLOR: "1" },
+    timeoutMs: 590_000,
+    ...(onSpawn ? { onSpawn } : {}),
   });
 }
 
