@@ -559,7 +559,8 @@ export class RegistryClient {
         const failure = describeNetworkError(error, timeout);
         if (call.signal?.aborted)
           throw this.error(call, "unreachable", "the request was cancelled", undefined, error);
-        if (!failure.retry || attempt >= this.maxAttempts) {
+        // No retry left, or no time left to wait for one: unreachable, with what the network said.
+        if (!failure.retry || attempt >= this.maxAttempts || !(await this.backoff(call, attempt, undefined)))
           throw this.error(
             call,
             "unreachable",
@@ -568,17 +569,6 @@ export class RegistryClient {
             error,
             failure.hint ?? this.unreachableHint(call),
           );
-        }
-        if (!(await this.backoff(call, attempt, undefined))) {
-          throw this.error(
-            call,
-            "unreachable",
-            failure.what,
-            undefined,
-            error,
-            failure.hint ?? this.unreachableHint(call),
-          );
-        }
         continue;
       }
       const retryable = response.status === 429 || response.status >= 500;
