@@ -366,6 +366,149 @@ describe("build step", () => {
   });
 });
 
+describe("build step run directly (build.direct)", () => {
+  const TOOLS = { typescript: "~5.9.3", vite: "^7.1.0", "@nestjs/cli": "^11.0.0" };
+  /** An app with a build script, its tools as devDependencies, and a lockfile. */
+  const files = (
+    scripts: Record<string, string>,
+    extra: Record<string, string> = {},
+    fields: object = {},
+  ): Record<string, string> => ({
+    "package.json": pkg({
+      name: "x",
+      scripts: { start: "node dist/index.js", ...scripts },
+      dependencies: { express: "^4" },
+      devDependencies: TOOLS,
+      ...fields,
+    }),
+    "package-lock.json": "{}",
+    "src/index.ts": SERVER,
+    ...extra,
+  });
+
+  it.each([
+    ["tsc", ["tsc"]],
+    ["tsc -p tsconfig.build.json", ["tsc", "-p", "tsconfig.build.json"]],
+    ["vite build", ["vite", "build"]],
+    ["vite build --outDir=www --mode production", ["vite", "build", "--outDir=www", "--mode", "production"]],
+    ["nest build", ["nest", "build"]],
+    ["  tsc   -p  .  ", ["tsc", "-p", "."]],
+  ])("%s → the tool's own argv", (script, argv) => {
+    const profile = detect(files({ build: script }));
+    expect(profile.build?.direct).toEqual(argv);
+    // What npm would run and where it came from are unchanged.
+    expect(profile.build?.command).toEqual(["npm", "run", "build"]);
+    expect(profile.build?.evidence).toEqual([
+      { file: "package.json", line: 5, text: `"build": "${script}"` },
+    ]);
+  });
+
+  it("next from dependencies", () => {
+    const profile = detect({
+      "package.json": pkg({
+        name: "x",
+        scripts: { build: "next build", start: "next start" },
+        dependencies: { next: "^15", react: "^19" },
+      }),
+      "package-lock.json": "{}",
+    });
+    expect(profile.build?.direct).toEqual(["next", "build"]);
+  });
+
+  it.each([
+    ["pnpm-lock.yaml", ["pnpm", "run", "build"]],
+    ["yarn.lock", ["yarn", "build"]],
+  ])("%s (bins in node_modules/.bin) → direct too", (lockfile, command) => {
+    const { "package-lock.json": _, ...rest } = files({ build: "tsc" });
+    const profile = detect({ ...rest, [lockfile]: "" });
+    expect(profile.build?.command).toEqual(command);
+    expect(profile.build?.direct).toEqual(["tsc"]);
+  });
+
+  it.each([
+    ["two commands", files({ build: "tsc && cp x y" })],
+    ["a pipeline", files({ build: "tsc | tee log" })],
+    ["a sequence", files({ build: "tsc; vite build" })],
+    ["an env assignment", files({ build: "NODE_ENV=production tsc" })],
+    ["quotes", files({ build: 'tsc -p "tsconfig.build.json"' })],
+    ["a variable", files({ build: "tsc -p $TSCONFIG" })],
+    ["a glob", files({ build: "esbuild src/*.ts --outdir=dist" })],
+    ["a redirection", files({ build: "tsc > build.log" })],
+    ["a subshell", files({ build: "(tsc)" })],
+    ["npx", files({ build: "npx tsc" })],
+    ["npm run", files({ build: "npm run compile", compile: "tsc" })],
+    ["node", files({ build: "node build.mjs" })],
+    ["a path to the tool", files({ build: "./node_modules/.bin/tsc" })],
+    ["an unknown tool", files({ build: "gulp build" })],
+    ["a prebuild script", files({ build: "tsc", prebuild: "rimraf dist" })],
+    ["a postbuild script", files({ build: "tsc", postbuild: "cp -r assets dist" })],
+    [
+      "a tool not in dependencies",
+      files({ build: "tsup src/index.ts" }), // tsup is not declared
+    ],
+    [
+      "yarn berry",
+      (() => {
+        const { "package-lock.json": _, ...rest } = files({ build: "tsc" });
+        return { ...rest, "yarn.lock": "", ".yarnrc.yml": "nodeLinker: node-modules\n" };
+      })(),
+    ],
+    [
+      "bun",
+      (() => {
+        const { "package-lock.json": _, ...rest } = files({ build: "tsc" });
+        return { ...rest, "bun.lock": "" };
+      })(),
+    ],
+    ["yarn 1 Plug'n'Play", files({ build: "tsc" }, {}, { installConfig: { pnp: true } })],
+    [
+      "pnpm's node-linker=pnp",
+      (() => {
+        const { "package-lock.json": _, ...rest } = files({ build: "tsc" });
+        return { ...rest, "pnpm-lock.yaml": "", ".npmrc": "node-linker=pnp\n" };
+      })(),
+    ],
+    [
+      "code that reads npm's script variables",
+      files(
+        { build: "vite build" },
+        { "vite.config.ts": "export default { define: { V: process.env.npm_package_version } };\n" },
+      ),
+    ],
+  ])("%s → through the package manager", (_name, tree) => {
+    const profile = detect(tree);
+    expect(profile.build).toBeDefined();
+    expect(profile.build?.direct).toBeUndefined();
+  });
+
+  it("a workspace of a monorepo → through the package manager", () => {
+    const profile = detect({
+      "package.json": pkg({ private: true, workspaces: ["apps/*"] }),
+      "package-lock.json": "{}",
+      "apps/api/package.json": pkg({
+        name: "api",
+        scripts: { build: "tsc", start: "node dist/index.js" },
+        dependencies: { express: "^4" },
+        devDependencies: { typescript: "~5.9.3" },
+      }),
+      "apps/api/src/index.ts": SERVER,
+    });
+    expect(profile.dir).toBe("apps/api");
+    expect(profile.build?.tool).toBe("tsc");
+    expect(profile.build?.direct).toBeUndefined();
+  });
+
+  it("an app below its parent's lockfile (bins may be hoisted) → through the package manager", () => {
+    const { "package-lock.json": _, ...app } = files({ build: "tsc" });
+    const tree = Object.fromEntries(Object.entries(app).map(([path, text]) => [`api/${path}`, text]));
+    const profile = detect({ ...tree, "package-lock.json": "{}" }, { app: "api" });
+    expect(profile.build?.tool).toBe("tsc");
+    expect(profile.build?.direct).toBeUndefined();
+    const own = detect({ ...tree, "api/package-lock.json": "{}" }, { app: "api" });
+    expect(own.build?.direct).toEqual(["tsc"]);
+  });
+});
+
 describe("start command", () => {
   const tsconfig = '{ "compilerOptions": { "outDir": "dist", "rootDir": "src" } }\n';
 

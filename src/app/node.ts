@@ -6,7 +6,7 @@
 import type { PackageFacts } from "../check/facts/app.js";
 import { parseShell } from "../check/facts/shell.js";
 import type { SourceText } from "../check/facts/source.js";
-import { baseName, type ProjectTree } from "../check/facts/tree.js";
+import { baseName, CODE_FILE, type ProjectTree } from "../check/facts/tree.js";
 import type {
   AppDefect,
   AppKind,
@@ -332,8 +332,27 @@ function outDirOf(
   }
 }
 
-const BUILD_TOOLS =
-  /^(?:tsc|vite|next|nest|tsup|esbuild|swc|rollup|webpack|react-scripts|remix|react-router|astro|svelte-kit)$/;
+/** The build tools detection knows, each with the packages whose install puts it in node_modules/.bin. */
+const BUILD_TOOLS: Record<string, readonly string[]> = {
+  tsc: ["typescript"],
+  vite: ["vite"],
+  next: ["next"],
+  nest: ["@nestjs/cli"],
+  tsup: ["tsup"],
+  esbuild: ["esbuild"],
+  swc: ["@swc/cli"],
+  rollup: ["rollup"],
+  webpack: ["webpack-cli", "webpack"],
+  "react-scripts": ["react-scripts"],
+  remix: ["@remix-run/dev"],
+  "react-router": ["@react-router/dev"],
+  astro: ["astro"],
+  "svelte-kit": ["@sveltejs/kit"],
+};
+
+function isBuildTool(program: string): boolean {
+  return Object.hasOwn(BUILD_TOOLS, program);
+}
 
 /** The program a script runs last that is a known build tool (`tsc && vite build` → vite). */
 function buildTool(script: string): string | undefined {
@@ -341,9 +360,54 @@ function buildTool(script: string): string | undefined {
   for (const command of parseShell(script)) {
     const argv = command.argv.filter((word) => !/^[A-Za-z_][A-Za-z0-9_]*=/.test(word));
     const program = baseName(argv[0] === "npx" ? (argv[1] ?? "") : (argv[0] ?? ""));
-    if (BUILD_TOOLS.test(program)) tool = program;
+    if (isBuildTool(program)) tool = program;
   }
   return tool;
+}
+
+/** Words of a script that mean the same to any shell: no operators, quotes, variables, globs. */
+const PLAIN_WORDS = /^[A-Za-z0-9_./:=@%+,-]+(?: +[A-Za-z0-9_./:=@%+,-]+)*$/;
+
+/**
+ * The build script as argv when running `node_modules/.bin/<tool> <args…>` in the build stage
+ * does exactly what `npm run build` (or the manager's) does, or undefined. Conservative: one
+ * plain command whose program is a known build tool, declared in package.json, installed by a
+ * manager that puts bins in node_modules/.bin, with no pre/post scripts npm would run around it,
+ * outside any workspace (bins may be hoisted to the root), and no code that reads the `npm_*`
+ * variables a package manager sets for scripts (`process.env.npm_package_version` in a config).
+ */
+function directBuild(
+  tree: ProjectTree,
+  pkg: PackageFacts,
+  managerValue: NodeManager,
+  script: string,
+): string[] | undefined {
+  // yarn berry may use Plug'n'Play (no node_modules); bun runs scripts its own way.
+  if (managerValue !== "npm" && managerValue !== "pnpm" && managerValue !== "yarn") return undefined;
+  const text = script.trim();
+  if (!PLAIN_WORDS.test(text)) return undefined;
+  const argv = text.split(/ +/);
+  const program = argv[0] ?? "";
+  if (!isBuildTool(program)) return undefined;
+  const declared = (BUILD_TOOLS[program] ?? []).some(
+    (name) => pkg.dependencies.has(name) || pkg.devDependencies.has(name),
+  );
+  if (!declared) return undefined;
+  if (pkg.scripts.has("prebuild") || pkg.scripts.has("postbuild")) return undefined;
+  // A workspace, or an app below a lockfile of its parent: its bins may be hoisted out of its dir.
+  const dir = pkg.dir;
+  if (workspacePackages(tree).length > 0 || (dir !== "" && !pkg.lockfile)) return undefined;
+  // yarn 1's experimental Plug'n'Play, pnpm's `node-linker=pnp`: no node_modules/.bin.
+  const json = packageJson(tree, dir) ?? {};
+  const installConfig = json.installConfig as Record<string, unknown> | undefined;
+  if (installConfig?.pnp === true) return undefined;
+  for (const path of dir === "" ? [".npmrc"] : [join(dir, ".npmrc"), ".npmrc"])
+    if (/^\s*node-linker\s*=\s*pnp\b/m.test(tree.texts.get(path)?.text ?? "")) return undefined;
+  for (const [path, source] of tree.texts) {
+    if (!(dir === "" || path.startsWith(`${dir}/`)) || !CODE_FILE.test(path)) continue;
+    if (/\bnpm_(?:package|lifecycle|config|execpath|node_execpath)/.test(source.text)) return undefined;
+  }
+  return argv;
 }
 
 /** `node dist/index.js` → argv, when a script is one plain command without shell features. */
@@ -398,6 +462,8 @@ export function nodeBuildAndStart(
       evidence: [{ file: pkg.file, line: buildScript.line, text: `"build": "${buildScript.command}"` }],
     };
     if (tool) build.tool = tool;
+    const direct = directBuild(tree, pkg, managerValue, buildScript.command);
+    if (direct) build.direct = direct;
     const outDir = outDirOf(tree, dir, tool, buildScript.command);
     if (outDir) build.outDir = outDir;
   }

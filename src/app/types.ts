@@ -93,6 +93,16 @@ export interface BuildStep {
   command: string[];
   /** The tool the build script runs (tsc, vite, next, nest, tsup, esbuild, swc). */
   tool?: string;
+  /**
+   * The build script's own command as argv (`["tsc", "-p", "tsconfig.build.json"]`), set only
+   * when running `node_modules/.bin/<argv[0]> <args…>` is equivalent to `command`: the manager
+   * installs into node_modules (npm, pnpm, yarn classic), the app is not part of a workspace, the
+   * script is one plain command (no shell operators, quotes, variables or env assignments) whose
+   * program is a known build tool declared in dependencies or devDependencies, there are no
+   * `prebuild`/`postbuild` scripts and nothing reads npm's `npm_*` variables. The Dockerfile then
+   * runs it without the package manager's start-up; evidence stays the script line.
+   */
+  direct?: string[];
   /** Where the output lands (`dist`, `.next`, `build`), relative to the app directory. */
   outDir?: string;
   evidence: Evidence[];

@@ -9,7 +9,7 @@ import type { AppProfile, Detected, DetectOptions } from "../app/types.js";
 import { parseShell } from "../check/facts/shell.js";
 import { loadTree } from "../check/load.js";
 import { UsageError } from "../errors.js";
-import { imageWorkdir } from "../init/dockerfile.js";
+import { buildStepCommand, directBuildReason, imageWorkdir } from "../init/dockerfile.js";
 import { planInit } from "../init/plan.js";
 import { compare, type PlannedChange, unifiedDiff, writeChanges } from "../init/write.js";
 import type { CliIO, Output } from "./output.js";
@@ -77,13 +77,19 @@ function describe(profile: AppProfile, out: Output): string[] {
       ),
     );
   }
-  if (profile.build)
+  if (profile.build) {
+    // The tool run directly: say it is the build script without the package manager, and where it is.
+    const why = directBuildReason(profile);
     lines.push(
       row(
         "build",
-        `${profile.build.command.join(" ")}${profile.build.outDir ? ` → ${profile.build.outDir}/` : ""}`,
+        `${buildStepCommand(profile)}${profile.build.outDir ? ` → ${profile.build.outDir}/` : ""}`,
+        why
+          ? { value: profile.build.direct, evidence: profile.build.evidence, sure: true, how: why }
+          : undefined,
       ),
     );
+  }
   lines.push(row("start", profile.start.value.join(" "), profile.start));
   lines.push(row("port", String(profile.port.value), profile.port));
   lines.push(

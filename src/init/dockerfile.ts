@@ -52,6 +52,24 @@ export function buildArgs(profile: AppProfile): string[] {
   return profile.env.filter((variable) => variable.buildTime && !variable.declaredOnly).map((v) => v.name);
 }
 
+/**
+ * The command the build stage runs: the build script's own tool from node_modules/.bin when
+ * detection found that equivalent (`build.direct`), which spares every rebuild the package
+ * manager's start-up; otherwise the script through the manager (`npm run build`).
+ */
+export function buildStepCommand(profile: AppProfile): string | undefined {
+  const build = profile.build;
+  if (!build) return undefined;
+  const [tool, ...args] = build.direct ?? [];
+  return tool ? [`node_modules/.bin/${tool}`, ...args].join(" ") : build.command.join(" ");
+}
+
+/** Why the build runs its tool directly ("…without npm's start-up"), when it does. */
+export function directBuildReason(profile: AppProfile): string | undefined {
+  if (!profile.build?.direct) return undefined;
+  return `package.json's "build" script run without ${profile.node?.manager.value ?? "npm"}'s start-up`;
+}
+
 export function json(argv: readonly string[]): string {
   return `[${argv.map((word) => JSON.stringify(word)).join(", ")}]`;
 }
@@ -328,7 +346,8 @@ export function nodeDockerfile(profile: AppProfile): string {
       // Client code inlines these when it is built: build arguments (compose passes them), not runtime ENV.
       ...buildArgs(profile).map((name) => `ARG ${name}`),
       "COPY . .",
-      `RUN ${profile.build!.command.join(" ")}`,
+      ...(profile.build!.direct ? [`# ${directBuildReason(profile)}: keep the two in step.`] : []),
+      `RUN ${buildStepCommand(profile)}`,
       "",
     );
   }

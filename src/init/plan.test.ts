@@ -496,6 +496,100 @@ describe("the Dockerfile's install per package manager", () => {
   });
 });
 
+describe("the build stage", () => {
+  const app = (build: string, lockfile: Files = { "package-lock.json": "{}" }, extra: object = {}) => ({
+    "package.json": pkg({
+      name: "svc",
+      scripts: { build, start: "node dist/index.js" },
+      dependencies: { express: "^4.21.2" },
+      devDependencies: { typescript: "^5.7.2", vite: "^7.1.0" },
+      ...extra,
+    }),
+    "tsconfig.json": '{ "compilerOptions": { "outDir": "dist", "rootDir": "src" } }\n',
+    "src/index.ts": "app.listen(3000);\n",
+    ...lockfile,
+  });
+  /** The build stage's lines, from its FROM to the blank line that ends it. */
+  const buildStage = (files: Files) => {
+    const dockerfile = lines(content(planFor(files).plan, "Dockerfile"));
+    const start = dockerfile.indexOf("FROM deps AS build");
+    return dockerfile.slice(start, dockerfile.indexOf("", start));
+  };
+
+  it.each([
+    ["tsc", "npm", { "package-lock.json": "{}" }, "RUN node_modules/.bin/tsc"],
+    [
+      "tsc -p tsconfig.build.json",
+      "npm",
+      { "package-lock.json": "{}" },
+      "RUN node_modules/.bin/tsc -p tsconfig.build.json",
+    ],
+    [
+      "vite build --outDir dist",
+      "pnpm",
+      { "pnpm-lock.yaml": "" },
+      "RUN node_modules/.bin/vite build --outDir dist",
+    ],
+    ["tsc", "yarn", { "yarn.lock": "" }, "RUN node_modules/.bin/tsc"],
+  ])(
+    "`%s` with %s: the tool itself, and a comment that ties it to the script",
+    (build, manager, lockfile, run) => {
+      expect(buildStage(app(build, lockfile))).toEqual([
+        "FROM deps AS build",
+        "COPY . .",
+        `# package.json's "build" script run without ${manager}'s start-up: keep the two in step.`,
+        run,
+      ]);
+    },
+  );
+
+  it.each([
+    ["tsc && vite build", { "package-lock.json": "{}" }, "RUN npm run build"],
+    ["NODE_ENV=production tsc", { "package-lock.json": "{}" }, "RUN npm run build"],
+    ["tsc", { "yarn.lock": "", ".yarnrc.yml": "nodeLinker: node-modules\n" }, "RUN yarn build"],
+    ["tsc", { "bun.lock": "" }, "RUN bun run build"],
+  ])("`%s`: through the package manager, as before", (build, lockfile, run) => {
+    expect(buildStage(app(build, lockfile))).toEqual(["FROM deps AS build", "COPY . .", run]);
+  });
+
+  it("a prebuild script: through npm, which runs it", () => {
+    const files = app("tsc", undefined, {});
+    files["package.json"] = files["package.json"]!.replace(
+      '"build": "tsc"',
+      '"prebuild": "rimraf dist",\n    "build": "tsc"',
+    );
+    expect(buildStage(files)).toEqual(["FROM deps AS build", "COPY . .", "RUN npm run build"]);
+  });
+
+  it("DOCKER.md says what the build runs and why, with the script it stands for", () => {
+    const { plan } = planFor(fixtureFiles("ai-naive-express"));
+    expect(lines(content(plan, "DOCKER.md"))).toContain(
+      '- Build: `node_modules/.bin/tsc` → `dist/`: package.json\'s `build` script (`"build": "tsc"` in package.json:7) run straight from `node_modules/.bin`, without npm, so a rebuild does not pay npm\'s start-up. When the script changes, change the Dockerfile\'s `RUN` to match (or run `shipshape init` again).',
+    );
+    expect(lines(content(planFor(fixtureFiles("vite-spa")).plan, "DOCKER.md"))).toContain(
+      "- Build: `npm run build` → `dist/`.",
+    );
+  });
+
+  it("a workspace app: the manager builds it and its workspaces, as before", () => {
+    const files: Files = {
+      "package.json": pkg({ private: true, workspaces: ["apps/*"] }),
+      "package-lock.json": "{}",
+      "apps/api/package.json": pkg({
+        name: "@acme/api",
+        scripts: { build: "tsc", start: "node dist/index.js" },
+        dependencies: { express: "^4.21.2" },
+        devDependencies: { typescript: "^5.7.2" },
+      }),
+      "apps/api/tsconfig.json": '{ "compilerOptions": { "outDir": "dist", "rootDir": "src" } }\n',
+      "apps/api/src/index.ts": "app.listen(3000);\n",
+    };
+    const dockerfile = lines(content(planFor(files).plan, "apps/api/Dockerfile"));
+    expect(dockerfile).toContain("RUN npm run build --if-present --workspace apps/api");
+    expect(dockerfile.join("\n")).not.toContain("node_modules/.bin");
+  });
+});
+
 describe("the Dockerfile per app kind", () => {
   it("next standalone copies .next/standalone, .next/static and public", () => {
     const dockerfile = lines(content(planFor(fixtureFiles("next-app")).plan, "Dockerfile"));
@@ -618,7 +712,9 @@ describe("what the Dockerfile gives the app", () => {
     expect(dockerfile.indexOf("ARG REACT_APP_API_URL")).toBeGreaterThan(
       dockerfile.indexOf("FROM deps AS build"),
     );
-    expect(dockerfile.indexOf("ARG REACT_APP_API_URL")).toBeLessThan(dockerfile.indexOf("RUN npm run build"));
+    expect(dockerfile.indexOf("ARG REACT_APP_API_URL")).toBeLessThan(
+      dockerfile.indexOf("RUN node_modules/.bin/react-scripts build"),
+    );
     expect(dockerfile.join("\n")).not.toMatch(/^ENV REACT_APP_API_URL/m);
     expect(content(plan, ".env.example")).toContain(
       "# Optional, read at build time by client code (src/index.js:1).\n",

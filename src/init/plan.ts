@@ -5,6 +5,7 @@
 import type { AppProfile } from "../app/types.js";
 import { appVolumes, composeFile, dockerignore, envExample } from "./compose.js";
 import {
+  buildStepCommand,
   healthProbe,
   isWorkspaceApp,
   nodeDockerfile,
@@ -214,10 +215,15 @@ function dockerDoc(profile: AppProfile, image: string, composed: boolean): strin
     lines.push(
       `- Python ${profile.python.version.value} (${profile.python.version.how}); ${profile.python.manager.value}${profile.python.pinned ? "" : " (requirements not all pinned: pin them for reproducible builds)"}.`,
     );
-  if (profile.build)
+  if (profile.build) {
+    const output = profile.build.outDir ? ` → \`${profile.build.outDir}/\`` : "";
+    const manager = profile.node?.manager.value ?? "npm";
     lines.push(
-      `- Build: \`${profile.build.command.join(" ")}\`${profile.build.outDir ? ` → \`${profile.build.outDir}/\`` : ""}.`,
+      profile.build.direct
+        ? `- Build: \`${buildStepCommand(profile)}\`${output}: package.json's \`build\` script${evidenceText(profile.build.evidence)} run straight from \`node_modules/.bin\`, without ${manager}, so a rebuild does not pay ${manager}'s start-up. When the script changes, change the Dockerfile's \`RUN\` to match (or run \`shipshape init\` again).`
+        : `- Build: \`${buildStepCommand(profile)}\`${output}.`,
     );
+  }
   lines.push(`- Start: \`${profile.start.value.join(" ")}\` (${profile.start.how}).`);
   lines.push(`- Port ${profile.port.value} (${profile.port.how})${evidenceText(profile.port.evidence)}.`);
   lines.push(

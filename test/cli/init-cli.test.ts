@@ -39,6 +39,11 @@ describe("shipshape init", () => {
     expect(result.stdout).toMatch(/port\s+3000 .*src\/index\.ts:45/);
     expect(result.stdout).toMatch(/health\s+\/health .*src\/index\.ts:14/);
     expect(result.stdout).toContain("service      postgres via DATABASE_URL");
+    // The build runs the script's tool itself, and says which script it stands for.
+    expect(result.stdout).toContain(
+      '  build        node_modules/.bin/tsc → dist/  (package.json\'s "build" script run without npm\'s start-up: `"build": "tsc"` in package.json:7)',
+    );
+    expect(result.stdout).toContain("+RUN node_modules/.bin/tsc\n");
     expect(result.stdout).toMatch(/defect\s+the server listens on `localhost`/);
     expect(result.stdout).toContain("--- /dev/null");
     expect(result.stdout).toContain("+++ b/Dockerfile");
@@ -47,6 +52,15 @@ describe("shipshape init", () => {
     for (const file of ["Dockerfile", "compose.yaml", ".env.example", "DOCKER.md"])
       expect(existsSync(join(dir, file))).toBe(false);
     expect(readFileSync(join(dir, "src/index.ts"), "utf8")).toContain("'localhost'");
+  });
+
+  it("--dry-run shows a build that is more than one command as the package manager's script", () => {
+    const dir = bareFixture("vite-spa");
+    const result = shipshape(["init", dir, "--dry-run"]);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toMatch(/^ {2}build {8}npm run build → dist\/$/m);
+    expect(result.stdout).toContain("+RUN npm run build\n");
+    expect(result.stdout).not.toContain("node_modules/.bin/");
   });
 
   it("--format json gives the profile with evidence and the planned files", () => {

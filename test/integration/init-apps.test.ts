@@ -65,6 +65,26 @@ interface CheckJson {
   findings: Array<{ ruleId: string; severity: string; message: string; file: string; line: number }>;
 }
 
+/**
+ * The build stage's build line per fixture: a plain build script's tool straight from
+ * node_modules/.bin (so the real build below proves it equivalent), anything else through npm.
+ */
+const BUILD_RUN: Record<string, string> = {
+  "ai-naive-express": "RUN node_modules/.bin/tsc",
+  "hardened-express": "RUN node_modules/.bin/tsc",
+  "next-app": "RUN node_modules/.bin/next build",
+  "vite-spa": "RUN npm run build",
+};
+
+function expectBuildRun(dir: string, app: string): void {
+  const expected = BUILD_RUN[app];
+  if (expected === undefined) return;
+  const runs = readFileSync(join(dir, "Dockerfile"), "utf8")
+    .split("\n")
+    .filter((line) => /^RUN (?:npm run build|node_modules\/\.bin\/)/.test(line));
+  expect(runs).toEqual([expected]);
+}
+
 function initAndCheck(dir: string): void {
   const init = shipshape(["init", dir, "--yes"]);
   expect(init.code, init.stderr).toBe(0);
@@ -123,6 +143,7 @@ describe.skipIf(!engine)("shipshape init: what it writes builds, runs hardened a
       const { dir, root } = withoutDockerFiles(app);
       roots.push(root);
       initAndCheck(dir);
+      expectBuildRun(dir, app);
       const image = `shipshape-test/init-${app}:it`;
       images.push(image);
       await engine.build({ context: dir, tags: [image], noCache: true });
@@ -201,6 +222,7 @@ describe.skipIf(!engine)("shipshape init: what it writes builds, runs hardened a
         const { dir, root } = withoutDockerFiles(app);
         roots.push(root);
         initAndCheck(dir);
+        expectBuildRun(dir, app);
         const image = `shipshape-test/init-${app}:it`;
         images.push(image);
         await engine.build({ context: dir, tags: [image], noCache: true });

@@ -63,6 +63,19 @@ describe("SS3004 build-tool-not-installed", () => {
       ["Dockerfile:5"],
     ],
     [
+      "node_modules/.bin/tsc of a devDependency the install left out",
+      {
+        Dockerfile: `${NODE}RUN npm ci --omit=dev\nRUN node_modules/.bin/tsc\n`,
+        "package.json": pkg({ build: "tsc" }, ["typescript"]),
+      },
+      ["Dockerfile:5"],
+    ],
+    [
+      "node_modules/.bin/tsc of a package that is not a dependency",
+      { Dockerfile: `${NODE}RUN npm ci\nRUN node_modules/.bin/tsc\n`, "package.json": pkg({ build: "tsc" }) },
+      ["Dockerfile:5"],
+    ],
+    [
       "pnpm without corepack",
       { Dockerfile: `${NODE}RUN pnpm install --frozen-lockfile\n` },
       ["Dockerfile:4"],
@@ -141,6 +154,22 @@ describe("SS3004 build-tool-not-installed", () => {
         "package.json": pkg({}, ["typescript"]),
       },
     ],
+    [
+      "node_modules/.bin/tsc after the lockfile install of a parent stage (what init writes)",
+      {
+        Dockerfile:
+          "FROM node:20.20.2-bookworm-slim AS deps\nWORKDIR /app\nCOPY package.json package-lock.json ./\nRUN --mount=type=cache,target=/root/.npm npm ci\nFROM deps AS build\nCOPY . .\nRUN node_modules/.bin/tsc -p tsconfig.build.json\n",
+        "package.json": pkg({ build: "tsc -p tsconfig.build.json" }, ["typescript"]),
+        "package-lock.json": "{}",
+      },
+    ],
+    [
+      "node_modules/.bin/vite of a production dependency after --omit=dev",
+      {
+        Dockerfile: `${NODE}RUN npm ci --omit=dev\nRUN node_modules/.bin/vite build\n`,
+        "package.json": pkg({ build: "vite build" }, [], ["vite"]),
+      },
+    ],
     ["npx fetches what it runs", { Dockerfile: `${NODE}RUN npx tsc --version\n` }],
     [
       "devDependency with --include=dev",
@@ -186,6 +215,16 @@ describe("SS3004 build-tool-not-installed", () => {
     ],
   ])("clean: %s", (_name, files) => {
     expect(findingsOf(rule, files)).toEqual([]);
+  });
+
+  it("says a node_modules/.bin tool's devDependency was left out", () => {
+    const [finding] = findingsOf(rule, {
+      Dockerfile: `${NODE}ENV NODE_ENV=production\nRUN npm ci\nRUN node_modules/.bin/tsc\n`,
+      "package.json": pkg({ build: "tsc" }, ["typescript"]),
+    });
+    expect(finding?.message).toBe(
+      "`node_modules/.bin/tsc` comes from `typescript`, a devDependency, and this stage installs without dev dependencies (`--omit=dev` or `NODE_ENV=production`): the build fails with `node_modules/.bin/tsc: not found`",
+    );
   });
 
   it("says which package is missing and relates the script", () => {

@@ -364,12 +364,24 @@ function checkCommand(
   }
   const installed = (packages: readonly string[]) =>
     has(packages) || packages.some((name) => availability.local.has(name));
+  // Every dependency install of the stage left out devDependencies, and no node_modules came in.
+  const devOmitted =
+    availability.installs.length > 0 &&
+    availability.installs.every((install) => install.omitsDev) &&
+    !availability.nodeModulesCopied;
   // A tool run directly: only global installs (or node_modules/.bin put on PATH) make it a command.
   const tools = JS_TOOLS[program];
   if (tools) {
     if (installed(tools) || has([program])) return undefined;
     const dependency = dependencyOf(facts, target, tools);
     const localPath = /node_modules\/\.bin\//.test(argv[0] ?? "") || availability.binOnPath;
+    // `node_modules/.bin/tsc`: there when the lockfile install put the (dev) dependency in.
+    if (dependency === "dev" && localPath && devOmitted)
+      return {
+        run,
+        command,
+        message: `\`${argv[0]}\` comes from \`${tools.find((name) => dependencyOf(facts, target, [name])) ?? tools[0]}\`, a devDependency, and this stage installs without dev dependencies (\`--omit=dev\` or \`NODE_ENV=production\`): the build fails with \`${argv[0]}: not found\``,
+      };
     if (dependency && localPath) return undefined;
     if (dependency)
       return {
@@ -406,11 +418,7 @@ function checkCommand(
     ];
     if (dependency === "dependency") continue;
     if (dependency === "dev") {
-      const omitted =
-        availability.installs.length > 0 &&
-        availability.installs.every((install) => install.omitsDev) &&
-        !availability.nodeModulesCopied;
-      if (!omitted) continue;
+      if (!devOmitted) continue;
       return {
         run,
         command,

@@ -12,6 +12,12 @@ describe("SS1207 build-in-runtime-stage", () => {
     ["tsc", { Dockerfile: `${FROM}RUN npx tsc -p .\n` }, ["Dockerfile:4"]],
     ["vite build", { Dockerfile: `${FROM}RUN npx vite build\n` }, ["Dockerfile:4"]],
     ["next build", { Dockerfile: `${FROM}RUN next build\n` }, ["Dockerfile:4"]],
+    ["node_modules/.bin/tsc", { Dockerfile: `${FROM}RUN node_modules/.bin/tsc\n` }, ["Dockerfile:4"]],
+    [
+      "node_modules/.bin/vite build",
+      { Dockerfile: `${FROM}RUN node_modules/.bin/vite build --outDir www\n` },
+      ["Dockerfile:4"],
+    ],
     ["webpack", { Dockerfile: `${FROM}RUN webpack --mode production\n` }, ["Dockerfile:4"]],
     [
       "physical line",
@@ -35,6 +41,12 @@ describe("SS1207 build-in-runtime-stage", () => {
       },
     ],
     ["other scripts", { Dockerfile: `${FROM}RUN npm run lint && npm test\n` }],
+    [
+      "node_modules/.bin/tsc in a build stage (what init writes)",
+      {
+        Dockerfile: `${FROM.replace("slim", "slim AS build")}RUN node_modules/.bin/tsc\nFROM node:20.20.2-bookworm-slim\nCOPY --from=build /app/dist ./dist\n`,
+      },
+    ],
     ["npm ci", { Dockerfile: `${FROM}RUN npm ci --omit=dev\n` }],
   ])("clean: %s", (_name, files) => {
     expect(findingsOf(rule, files)).toEqual([]);
