@@ -39,6 +39,7 @@ describe("interpolate (compose's rules)", () => {
     ["${USER:+set}", "set"],
     ["$$USER", "$USER"],
     ["postgres://${USER}:${PASS:-x}@db/${DB:-notes}", "postgres://notes:x@db/notes"],
+    ["${DATABASE_URL:-postgres://${USER}@db:${PGPORT:-5432}/app}", "postgres://notes@db:5432/app"],
   ])("%s → %s", (text, expected) => {
     expect(interpolate(text, values).text).toBe(expected);
   });

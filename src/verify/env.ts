@@ -5,6 +5,7 @@
  * the right shape (a URL of the compose service for `*_URL`, the app's port for `PORT`, random hex
  * for secrets). Pure: the random source is a parameter.
  */
+import { interpolate as interpolateText } from "../check/facts/interpolate.js";
 import { isPlaceholder, isSecretName } from "../check/facts/secrets.js";
 import type { EnvSource, PlannedVar } from "./types.js";
 
@@ -42,32 +43,15 @@ export interface EnvContext {
   random: (bytes: number) => string;
 }
 
-const VARIABLE = /\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-+?])([^}]*))?\}|\$([A-Za-z_][A-Za-z0-9_]*)/g;
-
 /**
- * Compose interpolation: `$$` is a literal `$`, `${X}`, `$X`, `${X:-default}`, `${X-default}`,
- * `${X:?error}`, `${X:+alternative}`. Unknown variables become empty (as Compose does) and are
- * listed in `missing`.
+ * Compose interpolation as Compose runs it (interpolate.ts): `$$` is a literal `$`, unknown
+ * variables become empty and are listed in `missing`; defaults may nest (`${A:-${B}}`).
  */
 export function interpolate(
   text: string,
   values: ReadonlyMap<string, string>,
 ): { text: string; missing: string[] } {
-  const missing: string[] = [];
-  const out = text.replace(
-    VARIABLE,
-    (whole, braced: string | undefined, op: string | undefined, word: string | undefined, bare) => {
-      if (whole === "$$") return "$";
-      const name = (braced ?? bare) as string;
-      const value = values.get(name);
-      const set = value !== undefined && (value !== "" || !op?.startsWith(":"));
-      if (op === ":-" || op === "-") return set ? (value as string) : interpolate(word ?? "", values).text;
-      if (op === ":+" || op === "+") return set ? interpolate(word ?? "", values).text : "";
-      if (value === undefined) missing.push(name);
-      return value ?? "";
-    },
-  );
-  return { text: out, missing };
+  return interpolateText(text, values, { unknown: "empty", dollarEscape: true });
 }
 
 /** The kind of backing service an image provides (`postgres:15`, `bitnami/redis`, `mariadb`). */

@@ -67,6 +67,17 @@ describe("parseCompose", () => {
     expect(unknown.image?.ref.unresolved).toBe(true);
   });
 
+  it("interpolates defaults that hold variables, and `$$` as a literal dollar", () => {
+    const text = "services:\n  db:\n    image: ${DB_IMAGE:-postgres:${PG_VERSION:-16.4}-bookworm}\n";
+    expect(service(text, "db").image?.ref).toMatchObject({ repository: "postgres", tag: "16.4-bookworm" });
+    expect(service(text, "db", { PG_VERSION: "15.8" }).image?.ref.tag).toBe("15.8-bookworm");
+    expect(service(text, "db", { DB_IMAGE: "mariadb:11.4" }).image?.ref.repository).toBe("mariadb");
+    const escaped = service("services:\n  db:\n    image: postgres:$$PG_VERSION\n", "db", {
+      PG_VERSION: "15",
+    });
+    expect(escaped.image?.ref.tag).not.toBe("15");
+  });
+
   it("inherits from `extends` in the same file, the service's own keys winning", () => {
     const text = [
       "services:",

@@ -370,7 +370,10 @@ export function parseCompose(
         case "image": {
           const text = scalarText(value);
           if (text)
-            service.image = { ref: parseImageRef(substituteVariables(text, env)), position: position(value) };
+            service.image = {
+              ref: parseImageRef(substituteVariables(text, env, "compose")),
+              position: position(value),
+            };
           break;
         }
         case "build": {
@@ -384,7 +387,9 @@ export function parseCompose(
               if (keyOf(p) === "dockerfile") dockerfile = scalarText(p.value) ?? "Dockerfile";
               if (keyOf(p) === "args") for (const arg of keyValues(p.value)) args.set(arg.name, arg.value);
             }
-          const contextDir = normalise(joinRelative(composeDir, substituteVariables(context, env)));
+          const contextDir = normalise(
+            joinRelative(composeDir, substituteVariables(context, env, "compose")),
+          );
           service.build = {
             context: contextDir,
             dockerfile: normalise(joinRelative(contextDir, dockerfile)),
@@ -554,7 +559,12 @@ export function parseCompose(
         return port;
       }
       const text = scalarText(node) ?? "";
-      return { ...parsePortText(substituteVariables(text, env)), text, position: pos, long: false };
+      return {
+        ...parsePortText(substituteVariables(text, env, "compose")),
+        text,
+        position: pos,
+        long: false,
+      };
     };
 
     const volumeFacts = (node: Maybe): VolumeFacts => {

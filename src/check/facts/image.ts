@@ -2,6 +2,7 @@
  * Image references (`FROM`, compose `image:`), parsed the way the engine reads them, plus what
  * their tag says about how precisely they are pinned.
  */
+import { interpolate } from "./interpolate.js";
 
 export interface ImageRef {
   /** As written (after variable substitution where the value was known). */
@@ -110,30 +111,14 @@ export function formatImageRef(ref: ImageRef): string {
   return ref.text;
 }
 
-const VARIABLE = /\$(?:\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-+?])([^}]*))?\}|([A-Za-z_][A-Za-z0-9_]*))/g;
-const BARE_VARIABLE = /\$([A-Za-z_][A-Za-z0-9_]*)/g;
-
-/** Substitute `$X`, `${X}`, `${X:-default}`, `${X-default}` with known values; unknown stay. */
-export function substituteVariables(text: string, values: ReadonlyMap<string, string | undefined>): string {
-  const substitute = (
-    whole: string,
-    braced: string | undefined,
-    op: string | undefined,
-    word: string | undefined,
-    bare: string | undefined,
-  ): string => {
-    const name = braced ?? bare ?? "";
-    const value = values.get(name);
-    const set = value !== undefined && (value !== "" || !op?.startsWith(":"));
-    if (op === ":-" || op === "-") return set ? (value as string) : (word ?? "");
-    if (op === ":+" || op === "+") return set ? (word ?? "") : "";
-    if (value !== undefined) return value;
-    return whole;
-  };
-  // Past the last `}` no `${…}` can match, and trying each `${X:-` there would rescan to the end
-  // (quadratic on a long line of them): only `$X` is substituted in that tail.
-  const last = text.lastIndexOf("}") + 1;
-  const head = text.slice(0, last).replace(VARIABLE, substitute);
-  const tail = text.slice(last).replace(BARE_VARIABLE, (whole, name: string) => values.get(name) ?? whole);
-  return head + tail;
+/**
+ * Substitute `$X`, `${X}`, `${X:-default}` and the other forms (see interpolate.ts) with known
+ * values; unknown variables stay as written. In a compose file `$$` is a literal `$`.
+ */
+export function substituteVariables(
+  text: string,
+  values: ReadonlyMap<string, string | undefined>,
+  dialect: "dockerfile" | "compose" = "dockerfile",
+): string {
+  return interpolate(text, values, { unknown: "keep", dollarEscape: dialect === "compose" }).text;
 }

@@ -253,7 +253,9 @@ function serviceLookup(
     const entry = service.environment.find((candidate) => candidate.name === name);
     if (entry) {
       if (entry.value === undefined) return null; // passed through from the host
-      const value = entry.interpolated ? substituteVariables(entry.value, facts.composeEnv) : entry.value;
+      const value = entry.interpolated
+        ? substituteVariables(entry.value, facts.composeEnv, "compose")
+        : entry.value;
       return /\$/.test(value) ? null : value;
     }
     if (service.envFiles.length > 0) {

@@ -119,7 +119,9 @@ export const rule: Rule = {
         if (!service.build && DATABASE_IMAGE.test(service.image?.ref.repository ?? "")) continue;
         for (const entry of service.environment) {
           const value =
-            entry.value === undefined ? undefined : substituteVariables(entry.value, facts.composeEnv);
+            entry.value === undefined
+              ? undefined
+              : substituteVariables(entry.value, facts.composeEnv, "compose");
           const host = localDatabase(entry.name, value);
           if (host)
             push(
