@@ -9,6 +9,7 @@
 import { type Document, parseDocument } from "yaml";
 import { type ImageRef, parseImageRef, substituteVariables } from "./image.js";
 import type { SourceText } from "./source.js";
+import { fastYamlTree } from "./yaml-fast.js";
 import {
   treeOfDocument,
   type YamlAlias,
@@ -152,7 +153,8 @@ export function parseCompose(
     networks: new Map(),
     problems: [],
   };
-  let tree = yamlTree(source.text);
+  // The fast parser for the plain subset, then yaml's CST, then yaml's Document (see yaml-fast.ts).
+  let tree = fastYamlTree(source.text) ?? yamlTree(source.text);
   if (tree) attachDocument(facts, source.text);
   else {
     // Not in the plain subset the CST walk reads (or not valid): yaml composes it, and reports.

@@ -396,7 +396,7 @@ const FLOAT = /^[-+]?(?:\.[0-9]+|[0-9]+\.[0-9]*)$/;
 const MERGE = Symbol("<<");
 
 /** The core schema's resolution of a plain scalar (yaml's schema order: first test that matches). */
-function plainValue(text: string, atKey: boolean): unknown {
+export function plainScalarValue(text: string, atKey: boolean): unknown {
   const first = text.charCodeAt(0);
   // Most plain scalars start with a letter other than those of null/true/false/.inf: strings.
   if (
@@ -431,14 +431,14 @@ function composeScalar(token: CST.FlowScalar | CST.BlockScalar, atKey: boolean):
     const valueEnd = token.offset + source.length;
     return {
       kind: "scalar",
-      value: plainValue(source, atKey),
+      value: plainScalarValue(source, atKey),
       source,
       range: [token.offset, valueEnd, resolveEnd(token.end, valueEnd, true)],
     };
   }
   const resolved = CST.resolveAsScalar(token, true, giveUp);
   if (!resolved) giveUp();
-  const value = token.type === "scalar" ? plainValue(resolved.value, atKey) : resolved.value;
+  const value = token.type === "scalar" ? plainScalarValue(resolved.value, atKey) : resolved.value;
   return { kind: "scalar", value, source: resolved.value, range: resolved.range };
 }
 
