@@ -215,21 +215,26 @@ export function parseCompose(
     for (const entry of anchors.get(alias.source) ?? []) if (entry.offset < at) found = entry.node;
     return found;
   };
-  // Refuse a billion-laughs document: count the nodes it would expand to (each node's size
-  // is memoised, so this is linear in the document) and stop past a bound.
+  // Refuse a billion-laughs document: count the nodes it would expand to (each anchored node's
+  // size is memoised, and only anchored nodes are reached more than once, so this is linear in
+  // the document) and stop past a bound.
   if (hasAliases) {
     const sizes = new Map<YamlNode, number>();
     const sizeOf = (node: Maybe): number => {
       const target = isAlias(node) ? resolveAlias(node) : node;
       if (target === undefined || target === null) return 1;
-      const known = sizes.get(target);
-      if (known !== undefined) return known;
-      sizes.set(target, 1); // an alias back to an ancestor counts once
+      if (target.kind === "scalar" || target.kind === "alias") return 1;
+      const anchored = target.anchor !== undefined;
+      if (anchored) {
+        const known = sizes.get(target);
+        if (known !== undefined) return known;
+        sizes.set(target, 1); // an alias back to an ancestor (always anchored) counts once
+      }
       let size = 1;
       if (isMap(target)) for (const pair of target.items) size += sizeOf(pair.key) + sizeOf(pair.value);
       else if (isSeq(target)) for (const item of target.items) size += sizeOf(item);
       size = Math.min(size, MAX_EXPANDED_NODES + 1);
-      sizes.set(target, size);
+      if (anchored) sizes.set(target, size);
       return size;
     };
     if (sizeOf(contents) > MAX_EXPANDED_NODES) {
