@@ -102,22 +102,39 @@ function evidence(source: SourceText, offset: number): Evidence {
   return { file: source.path, line, text: source.line(line).trim().slice(0, 160) };
 }
 
-/** The index just past the bracket that closes the one at `open` (strings and nesting respected). */
-function closing(text: string, open: number): number {
+const OPENS = "([{";
+const CLOSES = ")]}";
+
+/**
+ * Walks code from `from`, skipping string literals: `visit` sees every other character with its
+ * index and the bracket depth before it, then brackets change the depth. A number `visit` returns
+ * ends the walk with it; a walk that reaches the end returns the text's length.
+ */
+function walkCode(
+  text: string,
+  from: number,
+  visit: (char: string, index: number, depth: number) => number | undefined,
+): number {
   let depth = 0;
-  for (let i = open; i < text.length; i++) {
+  for (let i = from; i < text.length; i++) {
     const char = text[i]!;
     if (char === '"' || char === "'" || char === "`") {
       i = stringEnd(text, i) - 1;
       continue;
     }
-    if (char === "(" || char === "[" || char === "{") depth++;
-    else if (char === ")" || char === "]" || char === "}") {
-      depth--;
-      if (depth === 0) return i + 1;
-    }
+    const stop = visit(char, i, depth);
+    if (stop !== undefined) return stop;
+    if (OPENS.includes(char)) depth++;
+    else if (CLOSES.includes(char)) depth--;
   }
   return text.length;
+}
+
+/** The index just past the bracket that closes the one at `open` (strings and nesting respected). */
+function closing(text: string, open: number): number {
+  return walkCode(text, open, (char, index, depth) =>
+    depth === 1 && CLOSES.includes(char) ? index + 1 : undefined,
+  );
 }
 
 /** The index just past a string literal starting at `start`. */
@@ -142,21 +159,14 @@ function argumentsAt(text: string, open: number): string[] {
   const end = closing(text, open);
   const inner = text.slice(open + 1, end - 1);
   const parts: string[] = [];
-  let depth = 0;
   let start = 0;
-  for (let i = 0; i < inner.length; i++) {
-    const char = inner[i]!;
-    if (char === '"' || char === "'" || char === "`") {
-      i = stringEnd(inner, i) - 1;
-      continue;
+  walkCode(inner, 0, (char, index, depth) => {
+    if (char === "," && depth === 0) {
+      parts.push(inner.slice(start, index).trim());
+      start = index + 1;
     }
-    if (char === "(" || char === "[" || char === "{") depth++;
-    else if (char === ")" || char === "]" || char === "}") depth--;
-    else if (char === "," && depth === 0) {
-      parts.push(inner.slice(start, i).trim());
-      start = i + 1;
-    }
-  }
+    return undefined;
+  });
   const last = inner.slice(start).trim();
   if (last !== "" || parts.length > 0) parts.push(last);
   return parts;
@@ -164,24 +174,16 @@ function argumentsAt(text: string, open: number): string[] {
 
 /** An expression's text from `start` to a `;`, a line end, or a closing bracket at depth 0. */
 function expressionAt(text: string, start: number): string {
-  let depth = 0;
-  for (let i = start; i < text.length; i++) {
-    const char = text[i]!;
-    if (char === '"' || char === "'" || char === "`") {
-      i = stringEnd(text, i) - 1;
-      continue;
-    }
-    if (char === "(" || char === "[" || char === "{") depth++;
-    else if (char === ")" || char === "]" || char === "}") {
-      if (depth === 0) return text.slice(start, i).trim();
-      depth--;
-    } else if (depth === 0 && (char === ";" || char === "\n" || char === ",")) {
-      // A line that ends in an operator continues on the next one.
-      if (char === "\n" && /(?:\|\||\?\?|\+|\/|\bor)\s*$/.test(text.slice(start, i))) continue;
-      return text.slice(start, i).trim();
-    } else if (depth === 0 && char === "#" && text[i - 1] !== "{") return text.slice(start, i).trim();
-  }
-  return text.slice(start).trim();
+  const end = walkCode(text, start, (char, index, depth) => {
+    if (depth !== 0) return undefined;
+    if (CLOSES.includes(char) || char === ";" || char === ",") return index;
+    // A line that ends in an operator continues on the next one.
+    if (char === "\n")
+      return /(?:\|\||\?\?|\+|\/|\bor)\s*$/.test(text.slice(start, index)) ? undefined : index;
+    if (char === "#" && text[index - 1] !== "{") return index;
+    return undefined;
+  });
+  return text.slice(start, end).trim();
 }
 
 /** Whether `offset` is inside a comment (the line starts one, or `//` / `#` comes before it). */
